@@ -1,0 +1,158 @@
+"""Classify: the scikit-learn pipeline that labels clauses, and its model file.
+
+A model is one ``Pipeline`` (normalise -> word and character n-grams -> logistic
+regression) saved by joblib as one file, with a JSON model card beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import ModelError
+from .files import atomic_path, write_text_atomic
+from .labels import LABELS
+
+MODEL_FILENAME = "banclassify.joblib"
+
+
+def default_model_path() -> Path:
+    """``$BANCLASSIFY_MODEL``, else the model shipped in the repository's ``models/``."""
+    if os.environ.get("BANCLASSIFY_MODEL"):
+        return Path(os.environ["BANCLASSIFY_MODEL"])
+    return Path(__file__).resolve().parents[2] / "models" / MODEL_FILENAME
+
+
+def card_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".card.json")
+
+
+def build_pipeline(C: float = 10.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3)):
+    """The untrained model. Its parameters are the grid that ``train`` searches."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from .normalise import SpacyNormaliser
+
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, min_df=2, sublinear_tf=True, max_features=150_000)),
+        ]
+    )
+    return Pipeline(
+        [
+            ("normalise", SpacyNormaliser()),
+            ("features", features),
+            ("model", LogisticRegression(C=C, max_iter=5000, class_weight="balanced")),
+        ]
+    )
+
+
+@dataclass
+class Prediction:
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+
+
+class ClauseClassifier:
+    """A loaded model: normalise and classify clause texts."""
+
+    def __init__(self, pipeline: Any, card: dict | None = None, path: Path | None = None):
+        self.pipeline = pipeline
+        self.card = card or {}
+        self.path = path
+        self.labels: list[str] = [str(c) for c in pipeline.classes_]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "ClauseClassifier":
+        path = Path(path) if path else default_model_path()
+        pipeline, card = load_model(path)
+        return cls(pipeline, card, path)
+
+    def normalise(self, texts: Sequence[str]) -> list[str]:
+        return self.pipeline.named_steps["normalise"].transform(list(texts))
+
+    def classify_normalised(self, normalised: Sequence[str]) -> list[Prediction]:
+        if not normalised:
+            return []
+        probabilities = self.pipeline[1:].predict_proba(list(normalised))
+        predictions = []
+        for row in probabilities:
+            best = int(row.argmax())
+            predictions.append(
+                Prediction(self.labels[best], float(row[best]), {label: float(p) for label, p in zip(self.labels, row)})
+            )
+        return predictions
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        return self.classify_normalised(self.normalise(texts))
+
+
+def load_model(path: Path) -> tuple[Any, dict]:
+    """Load a model and its card; every failure is a one-line ``ModelError``."""
+    if not path.exists():
+        raise ModelError(path, "model file not found (run 'banclassify train' to build one, or pass --model)")
+    if path.is_dir():
+        raise ModelError(path, "is a directory, not a model file")
+    card = read_card(path)
+    import sklearn
+
+    saved_with = (card.get("versions") or {}).get("scikit-learn")
+    if saved_with and _minor(saved_with) != _minor(sklearn.__version__):
+        raise ModelError(
+            path,
+            f"model was saved with scikit-learn {saved_with} but {sklearn.__version__} is installed; "
+            "run 'banclassify train' to rebuild it",
+        )
+    import joblib
+    from sklearn.exceptions import InconsistentVersionWarning
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            pipeline = joblib.load(path)
+    except InconsistentVersionWarning as exc:
+        raise ModelError(
+            path,
+            f"model was saved with scikit-learn {exc.original_sklearn_version} but {sklearn.__version__} "
+            "is installed; run 'banclassify train' to rebuild it",
+        ) from None
+    except Exception as exc:
+        raise ModelError(path, f"unreadable model file ({type(exc).__name__}: {str(exc)[:80]})") from None
+    if not hasattr(pipeline, "predict_proba") or not hasattr(pipeline, "classes_"):
+        raise ModelError(path, "not a banclassify model (no trained classifier inside)")
+    unknown = set(map(str, pipeline.classes_)) - set(LABELS)
+    if unknown:
+        raise ModelError(path, f"model predicts unknown labels: {', '.join(sorted(unknown))}")
+    return pipeline, card
+
+
+def read_card(path: Path) -> dict:
+    card_file = card_path(path)
+    if not card_file.exists():
+        return {}
+    try:
+        return json.loads(card_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(card_file, f"unreadable model card ({exc})") from None
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
+
+
+def save_model(pipeline: Any, path: Path, card: dict) -> None:
+    """Write model and card atomically: an interrupted save leaves the old files intact."""
+    import joblib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        joblib.dump(pipeline, tmp, compress=3)
+    write_text_atomic(card_path(path), json.dumps(card, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,266 @@
+"""The command line: parses arguments, calls the library, prints. No logic lives here.
+
+Heavy libraries (spaCy, scikit-learn, pdfplumber) are imported inside the commands
+so that ``banclassify --help`` and ``--version`` start instantly.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .errors import EXIT_INTERNAL, BanclassifyError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Find and label surveillance-technology rules in council and legislative documents.\n\n"
+    "Labels: full_ban, realtime_ban, moratorium, consent_requirement, oversight_policy, none.",
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def fail(message: str, code: int) -> None:
+    typer.echo(f"banclassify: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(command):
+    """Turn every failure into one line on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BanclassifyError as exc:
+            fail(exc.one_line(), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0)
+        except Exception as exc:  # a bug: still one line, with what to report
+            fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", EXIT_INTERNAL)
+
+    return wrapper
+
+
+def emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from .files import write_text_atomic
+
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        raise BanclassifyError(output, f"cannot write output ({exc.strerror or exc})") from None
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"banclassify {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Find and label surveillance-technology rules in council and legislative documents."""
+
+
+ModelOption = typer.Option(None, "--model", "-m", help="Model file (default: the shipped model in models/).")
+
+
+@app.command()
+@handle_errors
+def scan(
+    file: Path = typer.Argument(..., help="A PDF, .txt or .md document.", show_default=False),
+    model: Optional[Path] = ModelOption,
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    show_all: bool = typer.Option(False, "--all", "-a", help="Also show clauses labelled none."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0, help="Hide rules below this confidence (they count as none)."),
+    timings: bool = typer.Option(False, "--timings", help="Print the time of each stage on stderr."),
+) -> None:
+    """Label every clause of one document and summarise what it rules.
+
+    Example: banclassify scan data/raw/sample_agenda_packet.pdf --format jsonl -o clauses.jsonl
+    """
+    import time
+
+    from .classify import ClauseClassifier
+    from .report import render_scan
+    from .scan import scan_file
+
+    classifier = ClauseClassifier.load(model)
+    result = scan_file(file, classifier)
+    for warning in result.warnings:
+        typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
+    clock = time.perf_counter()
+    text = render_scan(result, format.value, show_all, min_confidence)
+    emit(text, output)
+    result.timings["report"] = time.perf_counter() - clock
+    if timings:
+        parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in result.timings.items())
+        typer.echo(f"timings: {parts}", err=True)
+
+
+@app.command()
+@handle_errors
+def classify(
+    texts: Optional[List[str]] = typer.Argument(None, help="Clause texts; without them, lines are read from --input or stdin."),
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="A file of clauses: one per line, or JSONL objects with a 'text' field."),
+    model: Optional[Path] = ModelOption,
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """Label clause texts given as arguments, or one per line (plain or JSONL) from a file or stdin.
+
+    Example: banclassify classify "No department shall use face recognition."
+    """
+    from .classify import ClauseClassifier
+    from .inputs import read_clause_records
+    from .report import PROBABILITY_FIELDS, render_csv, render_jsonl, render_predictions_table
+
+    if texts:
+        records = [{"text": t} for t in texts]
+    elif input is not None:
+        records = read_clause_records(input)
+    else:
+        records = read_clause_records(None, sys.stdin)
+    classifier = ClauseClassifier.load(model)
+    predictions = classifier.predict([r["text"] for r in records])
+    rows = []
+    for record, prediction in zip(records, predictions):
+        row = dict(record)
+        row["label"] = prediction.label
+        row["confidence"] = round(prediction.confidence, 4)
+        for label, p in prediction.probabilities.items():
+            row[f"p_{label}"] = round(p, 4)
+        rows.append(row)
+    if format is Format.table:
+        text = render_predictions_table(rows)
+    elif format is Format.jsonl:
+        text = render_jsonl(rows)
+    elif format is Format.json:
+        import json
+
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    else:
+        extra = [k for k in (rows[0] if rows else {}) if k not in {"text", "label", "confidence", *PROBABILITY_FIELDS}]
+        text = render_csv(rows, ["text", *extra, "label", "confidence", *PROBABILITY_FIELDS])
+    emit(text, output)
+
+
+@app.command()
+@handle_errors
+def train(
+    data: Optional[List[Path]] = typer.Option(None, "--data", "-d", help="Labelled JSONL file or folder; repeatable (default: training files in data/labeled/)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the model (default: the shipped model path)."),
+    fast: bool = typer.Option(False, "--fast", help="Skip the hyper-parameter search."),
+    jobs: int = typer.Option(-1, "--jobs", "-j", help="Parallel jobs for the search (-1: all cores)."),
+) -> None:
+    """Train a model on labelled clauses, with grouped cross-validation, and write its model card.
+
+    Example: banclassify train --data data/labeled/ --data my_corrections.jsonl --out models/mine.joblib
+    """
+    from .classify import default_model_path
+    from .corpus import jsonl_files, training_files
+    from .train import train as run_training
+
+    files = [p for p in jsonl_files(data) if not p.name.startswith("test")] if data else training_files()
+    target = out or default_model_path()
+    report = run_training(files, target, fast=fast, n_jobs=jobs, progress=lambda m: typer.echo(m, err=True))
+    cv = report.card.get("cross_validation") or {}
+    typer.echo(f"wrote {report.model_path} ({report.card['examples']} clauses, {report.seconds:.1f} s)")
+    if cv:
+        typer.echo(f"grouped {cv['folds']}-fold CV macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+
+
+@app.command()
+@handle_errors
+def evaluate(
+    data: List[Path] = typer.Option(..., "--data", "-d", help="Labelled JSONL file(s) or folder(s) to evaluate on."),
+    model: Optional[Path] = ModelOption,
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+    cv: bool = typer.Option(False, "--cv", help="Also run grouped 5-fold cross-validation on the training data."),
+    mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
+) -> None:
+    """Per-label precision, recall and F1 of a model, next to a keyword baseline.
+
+    Example: banclassify evaluate --data data/labeled/test.jsonl --cv
+    """
+    import json
+
+    from .classify import ClauseClassifier
+    from .corpus import jsonl_files, load_corpus, training_files
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import grouped_cross_validation, render_evaluation
+
+    classifier = ClauseClassifier.load(model)
+    corpus = load_corpus(jsonl_files(data))
+    evaluation = run_evaluation(classifier, corpus, mistakes)
+    if cv:
+        from sklearn.base import clone
+
+        train_corpus = load_corpus(training_files())
+        downstream = clone(classifier.pipeline[1:])
+        normalised = classifier.normalise(train_corpus.texts)
+        evaluation.cross_validation = grouped_cross_validation(downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1)
+    if format is Format.json:
+        typer.echo(json.dumps(evaluation.as_dict(), indent=2))
+    else:
+        typer.echo(render_evaluation(evaluation), nl=False)
+
+
+@app.command()
+@handle_errors
+def info(model: Optional[Path] = ModelOption) -> None:
+    """Show the model in use: path, labels, data, metrics and library versions.
+
+    Example: banclassify info
+    """
+    from .classify import ClauseClassifier
+
+    classifier = ClauseClassifier.load(model)
+    card = classifier.card
+    typer.echo(f"model: {classifier.path}")
+    typer.echo(f"labels: {', '.join(classifier.labels)}")
+    if not card:
+        typer.echo("no model card beside the model file")
+        return
+    typer.echo(f"created: {card.get('created')}")
+    typer.echo(f"trained on: {card.get('examples')} clauses from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
+    for label, count in (card.get("labels") or {}).items():
+        typer.echo(f"  {label:<20} {count:>5}")
+    cv = card.get("cross_validation") or {}
+    if cv:
+        typer.echo(f"grouped {cv['folds']}-fold CV: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}")
+    typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items()))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("banclassify: error: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,145 @@
+"""Labelled clauses: reading, validating and splitting the JSONL corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import DataError
+from .labels import LABELS_BY_STRENGTH, is_label
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "labeled"
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    group: str  # the source document: cross-validation never splits one
+    file: str
+    line: int
+    record: dict = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class Corpus:
+    examples: list[Example]
+    files: list[Path]
+    duplicates_dropped: int = 0
+
+    @property
+    def texts(self) -> list[str]:
+        return [e.text for e in self.examples]
+
+    @property
+    def labels(self) -> list[str]:
+        return [e.label for e in self.examples]
+
+    @property
+    def groups(self) -> list[str]:
+        return [e.group for e in self.examples]
+
+
+def is_test_file(path: Path) -> bool:
+    return path.name.startswith("test")
+
+
+def jsonl_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into their ``*.jsonl`` files, sorted; keep files as given."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.jsonl") if not p.name.startswith(".")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise DataError(path, "no such file or folder")
+    return files
+
+
+def training_files(data_dir: Path = DEFAULT_DATA_DIR) -> list[Path]:
+    return [p for p in jsonl_files([data_dir]) if not is_test_file(p)]
+
+
+def test_files(data_dir: Path = DEFAULT_DATA_DIR) -> list[Path]:
+    return [p for p in jsonl_files([data_dir]) if is_test_file(p)]
+
+
+def load_corpus(files: Iterable[Path]) -> Corpus:
+    """Read and validate labelled JSONL; report every problem at once as a ``DataError``.
+
+    Exact duplicates (same text, same label) are dropped and counted; the same text
+    with two labels is an error that names both places.
+    """
+    files = list(files)
+    problems: list[str] = []
+    examples: list[Example] = []
+    seen: dict[str, Example] = {}
+    dropped = 0
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: cannot be read ({exc})")
+            continue
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(record, dict):
+                problems.append(f"{where}: not a JSON object")
+                continue
+            text = record.get("text")
+            if not isinstance(text, str) or not text.strip():
+                problems.append(f"{where}: missing or empty 'text'")
+                continue
+            label = record.get("label")
+            if not is_label(label):
+                problems.append(f"{where}: unknown label {label!r} (expected one of {', '.join(LABELS_BY_STRENGTH)})")
+                continue
+            key = " ".join(text.split()).lower()
+            group = str(record.get("source") or f"{path.name}:{number}")
+            example = Example(text, label, group, str(path), number, record)
+            if key in seen:
+                first = seen[key]
+                if first.label == label:
+                    dropped += 1
+                else:
+                    problems.append(
+                        f"{where}: same text as {first.file}:{first.line} but labelled {label!r} there {first.label!r}"
+                    )
+                continue
+            seen[key] = example
+            examples.append(example)
+    if problems:
+        raise DataError(None, f"{len(problems)} problem(s) in the labelled data:\n" + "\n".join(problems))
+    if not examples:
+        raise DataError(None, "no labelled clauses found in " + ", ".join(map(str, files)) if files else "no data files given")
+    return Corpus(examples, files, dropped)
+
+
+def data_hash(files: Iterable[Path]) -> str:
+    """One SHA-256 over the data files' names and contents, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(f) for f in files):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(file_sha256(path).encode())
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

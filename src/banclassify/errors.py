@@ -1,0 +1,38 @@
+"""Errors a user can act on, and the exit codes the CLI maps them to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1  # a bug: reported in one line, never as a traceback
+EXIT_USAGE = 2  # bad arguments (Typer/Click's own code)
+EXIT_INPUT = 3  # a document or data file could not be read
+EXIT_MODEL = 4  # the model file is missing, unreadable or incompatible
+EXIT_DATA = 5  # labelled data failed validation
+
+
+class BanclassifyError(Exception):
+    """A problem with one file, told to the user as ``file: problem``."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, path: str | Path | None, problem: str):
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return f"{self.path}: {self.problem}" if self.path else self.problem
+
+
+class InputError(BanclassifyError):
+    exit_code = EXIT_INPUT
+
+
+class ModelError(BanclassifyError):
+    exit_code = EXIT_MODEL
+
+
+class DataError(BanclassifyError):
+    exit_code = EXIT_DATA

@@ -1,0 +1,159 @@
+"""Evaluate: how well a model labels held-out clauses, next to a keyword baseline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .labels import LABELS_BY_STRENGTH
+
+
+class KeywordBaseline:
+    """The regular expressions a careful user would grep for, tried in this order.
+
+    It exists only to measure the classifier against; the classifier never uses it.
+    """
+
+    RULES: tuple[tuple[str, str], ...] = (
+        ("moratorium", r"moratori|until .{0,80}(authori[sz]|enact|approv)|for a period of|shall expire|suspend|\bpause"),
+        ("realtime_ban", r"real[- ]?time|live (video|feed|stream)|streaming|ongoing surveillance|continuous"),
+        ("consent_requirement", r"consent|written release|opt[- ]in|\bnotice to\b|notif(y|ies|ied) the (individual|person)"),
+        ("full_ban", r"\bban(s|ned)?\b|prohibit|unlawful|shall not (obtain|use|acquire|access|retain|purchase)|may not (obtain|use|acquire)"),
+        ("oversight_policy", r"approv|impact report|annual report|audit|warrant|court order|use policy|public hearing|oversight"),
+    )
+
+    def __init__(self) -> None:
+        self.patterns = [(label, re.compile(rx, re.IGNORECASE)) for label, rx in self.RULES]
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [next((label for label, rx in self.patterns if rx.search(t)), "none") for t in texts]
+
+
+@dataclass
+class Scores:
+    labels: list[str]
+    per_label: dict[str, dict[str, float]]
+    macro_f1: float
+    accuracy: float
+    confusion: list[list[int]]
+    support: int
+
+    def as_dict(self) -> dict:
+        return {
+            "labels": self.labels,
+            "per_label": self.per_label,
+            "macro_f1": self.macro_f1,
+            "accuracy": self.accuracy,
+            "confusion_matrix": self.confusion,
+            "support": self.support,
+        }
+
+
+def score(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    labels = [label for label in LABELS_BY_STRENGTH if label in set(truth) | set(predicted)]
+    p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    per_label = {
+        label: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4), "f1": round(float(f[i]), 4), "support": int(s[i])}
+        for i, label in enumerate(labels)
+    }
+    present = [label for label in labels if per_label[label]["support"] > 0]
+    macro = sum(per_label[label]["f1"] for label in present) / max(1, len(present))
+    return Scores(
+        labels,
+        per_label,
+        round(macro, 4),
+        round(float(accuracy_score(truth, predicted)), 4),
+        confusion_matrix(truth, predicted, labels=labels).tolist(),
+        len(truth),
+    )
+
+
+@dataclass
+class Mistake:
+    text: str
+    truth: str
+    predicted: str
+    confidence: float
+    where: str
+
+
+@dataclass
+class Evaluation:
+    model: Scores
+    baseline: Scores
+    mistakes: list[Mistake] = field(default_factory=list)
+    cross_validation: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "model": self.model.as_dict(),
+            "keyword_baseline": self.baseline.as_dict(),
+            "most_confident_mistakes": [m.__dict__ for m in self.mistakes],
+            "grouped_cross_validation": self.cross_validation,
+        }
+
+
+def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
+    predictions = classifier.predict(corpus.texts)
+    predicted = [p.label for p in predictions]
+    wrong = [
+        Mistake(e.text, e.label, p.label, round(p.confidence, 4), f"{e.file}:{e.line}")
+        for e, p in zip(corpus.examples, predictions)
+        if p.label != e.label
+    ]
+    wrong.sort(key=lambda m: -m.confidence)
+    return Evaluation(
+        score(corpus.labels, predicted),
+        score(corpus.labels, KeywordBaseline().predict(corpus.texts)),
+        wrong[:mistakes],
+    )
+
+
+def grouped_cross_validation(pipeline, normalised: Sequence[str], labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1) -> dict:
+    """Cross-validated scores with every source document kept in one fold.
+
+    ``pipeline`` is the model after its normalise step; ``normalised`` its input.
+    """
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    predicted = cross_val_predict(pipeline, list(normalised), list(labels), groups=list(groups), cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
+    scores = score(list(labels), list(predicted))
+    return {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
+
+
+def render_scores(title: str, scores: Scores) -> list[str]:
+    lines = [title, f"  {'label':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
+    for label in scores.labels:
+        m = scores.per_label[label]
+        lines.append(f"  {label:<20} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
+    lines.append(f"  {'macro-F1':<20} {scores.macro_f1:>24.3f}")
+    lines.append(f"  {'accuracy':<20} {scores.accuracy:>24.3f}")
+    return lines
+
+
+def render_evaluation(evaluation: Evaluation) -> str:
+    m, b = evaluation.model, evaluation.baseline
+    lines = render_scores("model", m) + [""] + render_scores("keyword baseline", b)
+    lines.append("")
+    lines.append(f"macro-F1: model {m.macro_f1:.3f}, baseline {b.macro_f1:.3f}, difference {100 * (m.macro_f1 - b.macro_f1):+.1f} points")
+    lines.append("")
+    short = {"full_ban": "full", "moratorium": "morat", "realtime_ban": "rt", "consent_requirement": "cons", "oversight_policy": "overs", "none": "none"}
+    lines.append("confusion matrix (rows: truth, columns: model)")
+    lines.append("  " + " " * 20 + "".join(f"{short[label]:>7}" for label in m.labels))
+    for label, row in zip(m.labels, m.confusion):
+        lines.append(f"  {label:<20}" + "".join(f"{n:>7}" for n in row))
+    if evaluation.cross_validation:
+        cv = evaluation.cross_validation
+        lines.append("")
+        lines.append(f"grouped {cv['folds']}-fold cross-validation on the training data: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+    if evaluation.mistakes:
+        lines.append("")
+        lines.append("most confident mistakes")
+        for mistake in evaluation.mistakes:
+            text = mistake.text if len(mistake.text) <= 110 else mistake.text[:109] + "…"
+            lines.append(f"  {mistake.confidence:.2f} {mistake.predicted} (truth {mistake.truth}) {mistake.where}")
+            lines.append(f"       {text}")
+    return "\n".join(lines) + "\n"

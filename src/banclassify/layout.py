@@ -1,0 +1,248 @@
+"""Engine-independent layout cleanup: from positioned words to the document's own text.
+
+Every extraction engine hands this module the same thing, words with their page
+and position, so that headers, footers, margin stamps, bill line numbers and
+hyphenation are handled by one piece of code whatever produced the words.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from statistics import median
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    upright: bool = True
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
+class PageLines:
+    """One page's lines in reading order, before cross-page cleanup."""
+
+    number: int  # 1-based, as printed in a PDF viewer
+    width: float
+    height: float
+    lines: list[Line]
+
+
+# A stamp that agenda software prints in the margin of every page of a packet.
+MARGIN_STAMP = re.compile(r"\bPacket\s+Pg\.?\s*\d+\b", re.IGNORECASE)
+# A line that is only a page number: "7", "- 7 -", "Page 7", "Page 7 of 12", "7 | Page".
+PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*[-–—])?(?:\s*\|\s*page)?\s*$",
+    re.IGNORECASE,
+)
+LINE_NUMBER = re.compile(r"^\d{1,3}$")
+HYPHEN_AT_END = re.compile(r"([A-Za-z]+)-$")
+WORD_AT_START = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
+
+# Share of the page height that counts as the header or footer band.
+BAND = 0.12
+
+
+def lines_from_words(words: list[Word], width: float, height: float) -> list[Line]:
+    """Group a page's words into lines in reading order.
+
+    Rotated words (margin stamps) and the line numbers of legislative bills are
+    dropped here because only the words' positions tell them apart from text.
+    """
+    words = [w for w in words if w.upright and w.text.strip()]
+    words = _drop_margin_line_numbers(words)
+    gutter = _column_gutter(words, width, height)
+    if gutter is None:
+        return _group_lines(words)
+    left = [w for w in words if w.x0 < gutter]
+    right = [w for w in words if w.x0 >= gutter]
+    return _group_lines(left) + _group_lines(right)
+
+
+def _drop_margin_line_numbers(words: list[Word]) -> list[Word]:
+    numbers = [w for w in words if LINE_NUMBER.match(w.text)]
+    others = [w for w in words if not LINE_NUMBER.match(w.text)]
+    if len(numbers) < 3 or not others:
+        return words
+    body_left = sorted(w.x0 for w in others)[len(others) // 20]
+    in_margin = {id(w) for w in numbers if w.x1 < body_left - 1.0}
+    if len(in_margin) < 3:
+        return words
+    return [w for w in words if id(w) not in in_margin]
+
+
+def _column_gutter(words: list[Word], width: float, height: float) -> float | None:
+    """The x of an empty vertical strip splitting the page's body into two columns."""
+    body = [w for w in words if height * BAND < w.top < height * (1 - BAND)]
+    if len(body) < 40:
+        return None
+    best = None
+    for step in range(30, 71):
+        x = width * step / 100
+        crossing = sum(1 for w in body if w.x0 < x < w.x1)
+        left = sum(1 for w in body if w.x1 <= x)
+        right = len(body) - left - crossing
+        if crossing == 0 and left > 0.3 * len(body) and right > 0.3 * len(body):
+            score = min(left, right)
+            if best is None or score > best[0]:
+                best = (score, x)
+    if best is None:
+        return None
+    # Two columns only when each side has many lines of its own, not a label/value table.
+    gutter = best[1]
+    left_lines = len({round(w.top) for w in body if w.x1 <= gutter})
+    right_lines = len({round(w.top) for w in body if w.x0 >= gutter})
+    return gutter if left_lines >= 8 and right_lines >= 8 else None
+
+
+def _group_lines(words: list[Word]) -> list[Line]:
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+        if lines and abs(lines[-1][0].top - word.top) <= max(2.0, 0.3 * (word.bottom - word.top)):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    result = []
+    for group in lines:
+        group.sort(key=lambda w: w.x0)
+        result.append(
+            Line(
+                text=" ".join(w.text for w in group),
+                x0=group[0].x0,
+                x1=max(w.x1 for w in group),
+                top=min(w.top for w in group),
+                bottom=max(w.bottom for w in group),
+            )
+        )
+    result.sort(key=lambda line: line.top)
+    return result
+
+
+def running_line_keys(pages: list[PageLines]) -> set[str]:
+    """Lines in the header or footer band that repeat on three or more pages.
+
+    Digits are masked so that "Page 3 of 12" and "Page 4 of 12" count as one line.
+    """
+    counts: Counter[str] = Counter()
+    for page in pages:
+        keys = {_repeat_key(line.text) for line in page.lines if _in_band(line, page.height)}
+        counts.update(keys)
+    needed = min(3, len(pages))
+    if len(pages) < 2:
+        return set()
+    return {key for key, count in counts.items() if count >= needed and key}
+
+
+def _repeat_key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def _in_band(line: Line, height: float) -> bool:
+    return line.top < height * BAND or line.bottom > height * (1 - BAND)
+
+
+def page_text(page: PageLines, running: set[str]) -> str:
+    """The page's text without running lines, page numbers and stamps.
+
+    Paragraphs, told apart by a larger vertical gap, are separated by a blank line.
+    """
+    kept: list[Line] = []
+    for line in page.lines:
+        text = MARGIN_STAMP.sub("", line.text).strip()
+        if not text:
+            continue
+        if _in_band(line, page.height) and (
+            _repeat_key(line.text) in running or PAGE_NUMBER_LINE.match(text)
+        ):
+            continue
+        kept.append(Line(text, line.x0, line.x1, line.top, line.bottom))
+    if not kept:
+        return ""
+    gaps = [b.top - a.top for a, b in zip(kept, kept[1:]) if b.top > a.top]
+    # The line pitch is the smallest common gap: in an agenda most paragraphs are
+    # one line long, so the median gap is often the paragraph gap itself.
+    usual = min((g for g in gaps if g >= 0.6 * median(gaps)), default=0.0) if gaps else 0.0
+    parts = [kept[0].text]
+    for previous, line in zip(kept, kept[1:]):
+        gap = line.top - previous.top
+        parts.append("\n\n" if usual and gap > 1.4 * usual else "\n")
+        parts.append(line.text)
+    return "".join(parts)
+
+
+def clean_plain_text(text: str) -> str:
+    """Cleanup for text without positions (.txt, .md, HTML): stamps and page-number lines."""
+    out = []
+    for line in text.splitlines():
+        line = MARGIN_STAMP.sub("", line).rstrip()
+        if PAGE_NUMBER_LINE.match(line):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Word forms and lemmas from spacy-lookups-data, to repair hyphenation.
+
+    Cached because the table is read-only and costs 40 ms to load.
+    """
+    import spacy_lookups_data
+
+    base = spacy_lookups_data.__path__[0] + "/data/"
+    lookup = json.load(gzip.open(base + "en_lemma_lookup.json.gz", "rt", encoding="utf-8"))
+    index = json.load(gzip.open(base + "en_lemma_index.json.gz", "rt", encoding="utf-8"))
+    words = set(lookup) | set(lookup.values())
+    for forms in index.values():
+        words.update(forms)
+    return frozenset(w.lower() for w in words)
+
+
+def join_hyphenated(text: str) -> str:
+    """Join words that a line break split with a hyphen, keeping real compounds.
+
+    "surveil-\\nlance" becomes "surveillance" because that is a word; "body-\\nworn"
+    stays "body-worn" because "bodyworn" is not and both halves are.
+    """
+    lines: list[str | None] = list(text.split("\n"))
+    for i in range(len(lines) - 1):
+        current, following = lines[i], lines[i + 1]
+        if not current or not following:
+            continue
+        end = HYPHEN_AT_END.search(current)
+        start = WORD_AT_START.match(following.lstrip()) if end else None
+        if not end or not start:
+            continue
+        lines[i] = current[: end.start()] + _repair(end.group(1), start.group(1))
+        rest = start.group(2).lstrip()
+        # A line whose only word moved up disappears rather than becoming a
+        # blank line, which would read as a paragraph break.
+        lines[i + 1] = rest if rest else None
+    return "\n".join(line for line in lines if line is not None)
+
+
+def _repair(left: str, right: str) -> str:
+    words = english_words()
+    whole = (left + right).lower()
+    if whole in words:
+        return left + right
+    if left.lower() in words and right.lower() in words and len(left) > 1:
+        return f"{left}-{right}"
+    return left + right

@@ -1,0 +1,84 @@
+"""Scan: run extract -> segment -> normalise -> classify on one document."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .classify import ClauseClassifier
+from .extract import extract
+from .labels import LABELS_BY_STRENGTH, strongest
+from .segment import segment
+
+
+@dataclass
+class ClauseResult:
+    file: str
+    page: int
+    section: str | None
+    start: int
+    end: int
+    label: str
+    confidence: float
+    text: str
+    probabilities: dict[str, float]
+
+
+@dataclass
+class LabelCount:
+    label: str
+    count: int
+    pages: list[int]
+
+
+@dataclass
+class ScanResult:
+    file: str
+    pages: int
+    clauses: list[ClauseResult]
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def found(self, min_confidence: float = 0.0) -> list[ClauseResult]:
+        """Operative clauses at or above ``min_confidence``; the rest count as ``none``."""
+        return [c for c in self.clauses if c.label != "none" and c.confidence >= min_confidence]
+
+    def label_counts(self, min_confidence: float = 0.0) -> list[LabelCount]:
+        found = self.found(min_confidence)
+        counts = []
+        for label in LABELS_BY_STRENGTH[:-1]:
+            pages = sorted({c.page for c in found if c.label == label})
+            count = sum(1 for c in found if c.label == label)
+            if count:
+                counts.append(LabelCount(label, count, pages))
+        return counts
+
+    def strongest_label(self, min_confidence: float = 0.0) -> str:
+        return strongest({c.label for c in self.found(min_confidence)})
+
+
+def scan_file(path: str | Path, classifier: ClauseClassifier) -> ScanResult:
+    """Label every clause of one document; ``InputError`` when it cannot be read."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    document = extract(path)
+    timings["extract"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    clauses = segment(document.pages)
+    timings["segment"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    normalised = classifier.normalise([c.text for c in clauses])
+    timings["normalise"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    predictions = classifier.classify_normalised(normalised)
+    timings["classify"] = time.perf_counter() - clock
+
+    rows = [
+        ClauseResult(str(path), c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities)
+        for c, p in zip(clauses, predictions)
+    ]
+    return ScanResult(str(path), document.page_count, rows, document.warnings, timings)

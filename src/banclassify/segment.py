@@ -1,0 +1,275 @@
+"""Segment: a document's pages into clauses, the units a reader would cite.
+
+A clause is a numbered section or subsection, or one sentence of an unnumbered
+paragraph (LABELS.md). Each keeps the page it starts on, its section reference
+("9.64.045(b)") and its character span in the document's text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .extract import PageText
+
+# Over-long "clauses" come from broken extraction (a table read as one line, a
+# page without punctuation); they are cut rather than fed whole to the model.
+MAX_CLAUSE_CHARS = 1500
+
+SECTION_HEADING = re.compile(
+    r"(?:SECTION|Section|SEC\.|Sec\.|Sec|§§?)\s*(?P<num>\d+[A-Za-z]?(?:[.\-–]\d+[A-Za-z]?)*)"
+    r"(?:\.(?!\d)|:|\s*[-–—]\s|(?=\s+[A-Z(\"“])|\s*$)"
+)
+CODE_HEADING = re.compile(r"(?P<num>\d+(?:\.\d+){2,}[A-Za-z]?|\d+\.\d+[A-Za-z]?)\.?(?=\s+[A-Z\"“])")
+ARTICLE_HEADING = re.compile(r"(?:ARTICLE|Article|CHAPTER|Chapter)\s+(?P<num>[IVXLC]+|\d+[A-Z]?)\b\.?")
+PAREN_MARKER = re.compile(r"\((?P<label>[a-z]{1,2}|\d{1,3}|[A-Z]{1,2})\)(?=\s)")
+DOTTED_MARKER = re.compile(r"(?P<label>[A-Z]|\d{1,3}|[a-z])\.(?=\s+\S)")
+
+LINE_START = re.compile(r"^[ \t]*", re.MULTILINE)
+# "(b)" opening a new subsection in running text, after the end of the last one.
+INLINE_SUBSECTION = re.compile(r"(?<=[.;:])\s+(?=\((?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s+[A-Z\"“])")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+KEYWORD_MARKERS = {"section", "article"}
+# A line at least this long that ends without punctuation runs on into the next.
+CONTINUED_LINE_CHARS = 60
+
+ABBREVIATIONS = {
+    "u.s", "u.s.c", "sec", "secs", "no", "nos", "e.g", "i.e", "cal", "gov", "mr", "mrs", "ms",
+    "dr", "st", "inc", "co", "corp", "ltd", "jr", "sr", "v", "vs", "etc", "art", "arts", "ch",
+    "stat", "stats", "ann", "rev", "reg", "regs", "pub", "l", "fed", "ord", "res", "dept",
+    "govt", "mun", "admin", "subd", "para", "cl", "approx", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "rd", "pg", "p", "pp",
+    "ft", "sq", "a.m", "p.m", "hon", "gen", "comp", "civ", "crim", "proc", "bus", "prof",
+    "penal", "ill", "mass", "wash", "ore", "tex", "fla", "minn", "wis", "mich", "va", "vt",
+    "me", "md", "pa", "n.y", "d.c", "s", "h.r", "r", "c", "cf", "id", "ibid", "al", "seq",
+    "ltd", "mt", "ft", "supp", "div", "par", "cir", "ct", "assn", "atty", "exec", "dist",
+}
+SENTENCE_END = re.compile(r"[.!?][\"”')\]]*\s+(?=[\"“(]?[A-Z0-9])")
+
+
+@dataclass
+class Clause:
+    text: str
+    page: int
+    section: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    section: str | None = None
+    numbered: bool = False
+    heading_only: bool = False
+
+
+def document_text(pages: list[PageText]) -> tuple[str, list[int]]:
+    """The pages joined into one text, with the offset at which each page starts.
+
+    Pages are joined by a single newline so that a paragraph running over a page
+    break stays one paragraph.
+    """
+    starts, parts, offset = [], [], 0
+    for page in pages:
+        starts.append(offset)
+        parts.append(page.text)
+        offset += len(page.text) + 1
+    return "\n".join(parts), starts
+
+
+def segment(pages: list[PageText]) -> list[Clause]:
+    text, page_starts = document_text(pages)
+    numbers = [p.number for p in pages]
+    clauses: list[Clause] = []
+    for block in _merge_headings(_blocks(text), text):
+        pieces = [(block.start, block.end)]
+        if not block.numbered or block.end - block.start > MAX_CLAUSE_CHARS:
+            pieces = _sentences(text, block.start, block.end)
+        for start, end in pieces:
+            for start, end in _cut_long(text, start, end):
+                words = " ".join(text[start:end].split())
+                if sum(ch.isalpha() for ch in words) < 3:
+                    continue
+                page = numbers[bisect.bisect_right(page_starts, start) - 1]
+                clauses.append(Clause(words, page, block.section, start, end))
+    return clauses
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Split at paragraph breaks, section headings and subsection markers."""
+    cuts = {0}
+    cuts.update(m.end() for m in PARAGRAPH_BREAK.finditer(text))
+    for line in LINE_START.finditer(text):
+        marker = _marker(text, line.end())
+        if marker is not None and (marker[0] in KEYWORD_MARKERS or not _continues_previous_line(text, line.start())):
+            cuts.add(line.end())
+        elif marker is None and _is_caps_heading(text, line.end()) and not _continues_previous_line(text, line.start()):
+            cuts.add(line.end())
+    cuts.update(m.end() for m in INLINE_SUBSECTION.finditer(text))
+    bounds = sorted(cuts) + [len(text)]
+    blocks: list[_Block] = []
+    state = _References()
+    for a, b in zip(bounds, bounds[1:]):
+        while a < b and text[a].isspace():
+            a += 1
+        end = b
+        while end > a and text[end - 1].isspace():
+            end -= 1
+        if a >= end:
+            continue
+        marker = _marker(text, a)
+        block = _Block(a, end)
+        if marker and (marker[0] in KEYWORD_MARKERS or not _continues_previous_line(text, a)):
+            kind, label, marker_end = marker
+            block.section = state.update(kind, label)
+            block.numbered = True
+            rest = text[marker_end:end].strip()
+            block.heading_only = kind in {"section", "code", "article"} and _is_title(rest)
+        else:
+            if _is_caps_heading(text, a) and not _continues_previous_line(text, a):
+                state.reset()  # "STAFF REPORT", "ORDINANCE NO. 12": a new part of the packet
+            block.section = state.current()
+        blocks.append(block)
+    return blocks
+
+
+def _line_at(text: str, pos: int) -> str:
+    end = text.find("\n", pos)
+    return text[pos: end if end >= 0 else len(text)]
+
+
+def _continues_previous_line(text: str, line_start: int) -> bool:
+    """True when the line before ``line_start`` is a full line that runs on.
+
+    "...as provided in subsection\n(b) of this section" and an upper-case title
+    wrapped before "9.64 TO THE ..." must not start a new clause; a short line
+    ("4. CONSENT CALENDAR") or one ending a sentence lets a marker start one.
+    """
+    if line_start == 0:
+        return False
+    previous_start = text.rfind("\n", 0, line_start - 1) + 1
+    previous = text[previous_start: line_start].strip()
+    return len(previous) >= CONTINUED_LINE_CHARS and not previous.endswith(tuple(".:;!?\"”)"))
+
+
+def _is_caps_heading(text: str, pos: int) -> bool:
+    line = _line_at(text, pos).strip()
+    letters = [ch for ch in line if ch.isalpha()]
+    return 4 <= len(letters) and len(line) <= 60 and all(ch.isupper() for ch in letters)
+
+
+def _is_title(rest: str) -> bool:
+    rest = " ".join(rest.split())
+    return len(rest) <= 80 and not re.search(r"\b(shall|may|must|will|is|are)\b", rest)
+
+
+def _merge_headings(blocks: list[_Block], text: str) -> list[_Block]:
+    """Attach a title-only heading ("Sec. 9-25. Prohibition.") to the paragraph under it."""
+    merged: list[_Block] = []
+    for block in blocks:
+        previous = merged[-1] if merged else None
+        if previous and previous.heading_only and not block.numbered:
+            previous.end = block.end
+            previous.heading_only = False
+            continue
+        merged.append(block)
+    return merged
+
+
+def _marker(text: str, pos: int) -> tuple[str, str, int] | None:
+    """The heading or subsection marker that starts at ``pos``: (kind, label, end)."""
+    for kind, pattern in (
+        ("section", SECTION_HEADING),
+        ("article", ARTICLE_HEADING),
+        ("code", CODE_HEADING),
+        ("paren", PAREN_MARKER),
+        ("dotted", DOTTED_MARKER),
+    ):
+        match = pattern.match(text, pos)
+        if match:
+            return kind, match.group("label" if kind in {"paren", "dotted"} else "num"), match.end()
+    return None
+
+
+class _References:
+    """Tracks the section and subsection path as markers are met, like a reader does."""
+
+    def __init__(self) -> None:
+        self.section: str | None = None
+        self.path: list[tuple[str, str]] = []
+
+    def reset(self) -> None:
+        self.section = None
+        self.path = []
+
+    def current(self) -> str | None:
+        if self.section is None and not self.path:
+            return None
+        return (self.section or "") + "".join(f"({label})" for _, label in self.path)
+
+    def update(self, kind: str, label: str) -> str | None:
+        if kind in {"section", "code", "article"}:
+            self.section = f"Article {label}" if kind == "article" else label
+            self.path = []
+            return self.current()
+        level = self._level(kind, label)
+        for i, (existing, _) in enumerate(self.path):
+            if existing == level:
+                del self.path[i:]
+                break
+        self.path.append((level, label))
+        return self.current()
+
+    def _level(self, kind: str, label: str) -> str:
+        suffix = "." if kind == "dotted" else ""
+        if label.isdigit():
+            return "1" + suffix
+        if re.fullmatch(r"[ivx]+", label):
+            letters = [lab for lvl, lab in self.path if lvl == "a" + suffix]
+            # "(i)" straight after "(h)" is the ninth letter, not roman one.
+            if letters and len(label) == 1 and ord(letters[-1]) == ord(label) - 1:
+                return "a" + suffix
+            return "i" + suffix
+        return ("A" if label.isupper() else "a") + suffix
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, cursor = [], start
+    for match in SENTENCE_END.finditer(text, start, end):
+        if _ends_with_abbreviation(text, start, match.start() + 1):
+            continue
+        pieces.append((cursor, match.start() + 1 + len(match.group(0).rstrip()) - 1))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    return [(a, b) for a, b in pieces if b > a]
+
+
+def _ends_with_abbreviation(text: str, start: int, stop: int) -> bool:
+    """True when the period at ``stop - 1`` closes an abbreviation, not a sentence."""
+    if text[stop - 1] != ".":
+        return False
+    token = text[max(start, stop - 30): stop - 1].split()
+    if not token:
+        return False
+    word = token[-1].lstrip("(\"“[").lower()
+    if word in ABBREVIATIONS:
+        return True
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial: "John Q. Public"
+    # "U.S.C." and "e.g." carry periods inside; section numbers such as "2.99.030" do not count.
+    return "." in word and word.replace(".", "").isalpha()
+
+
+def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    while end - start > MAX_CLAUSE_CHARS:
+        cut = text.rfind(" ", start, start + MAX_CLAUSE_CHARS)
+        if cut <= start:
+            cut = start + MAX_CLAUSE_CHARS
+        pieces.append((start, cut))
+        start = cut + 1
+    pieces.append((start, end))
+    return pieces
