@@ -103,13 +103,12 @@ def _extract_pdf(path: Path, head: bytes) -> ExtractedDocument:
     if b"%PDF-" not in head:
         raise InputError(path, "not a PDF file (no %PDF header)")
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(path)
-    except PDFPasswordIncorrect:
-        raise InputError(path, "encrypted PDF: it needs a password to open") from None
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        if _is_password_error(exc):
+            raise InputError(path, "encrypted PDF: it needs a password to open") from None
         raise InputError(path, f"corrupt or truncated PDF ({_reason(exc)})") from None
     pages: list[PageLines] = []
     without_text: list[int] = []
@@ -146,7 +145,17 @@ def _page_lines(page, number: int) -> PageLines:
     return PageLines(number, float(page.width), float(page.height), lines_from_words(words, float(page.width), float(page.height)))
 
 
+def _is_password_error(exc: BaseException) -> bool:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    # pdfplumber wraps pdfminer's error as the first argument of its own exception.
+    causes = [exc, exc.__context__, *getattr(exc, "args", ())]
+    return any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes)
+
+
 def _reason(exc: Exception) -> str:
+    if exc.args and isinstance(exc.args[0], Exception):
+        exc = exc.args[0]
     text = str(exc).strip() or type(exc).__name__
     return " ".join(text.split())[:120]
 

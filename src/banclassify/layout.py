@@ -58,6 +58,8 @@ WORD_AT_START = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
 
 # Share of the page height that counts as the header or footer band.
 BAND = 0.12
+# Running lines are among the first or last few lines of a page.
+EDGE_LINES = 3
 
 
 def lines_from_words(words: list[Word], width: float, height: float) -> list[Line]:
@@ -142,8 +144,8 @@ def running_line_keys(pages: list[PageLines]) -> set[str]:
     """
     counts: Counter[str] = Counter()
     for page in pages:
-        keys = {_repeat_key(line.text) for line in page.lines if _in_band(line, page.height)}
-        counts.update(keys)
+        edges = page.lines[:EDGE_LINES] + page.lines[-EDGE_LINES:]
+        counts.update({_repeat_key(line.text) for line in edges if _in_band(line, page.height)})
     needed = min(3, len(pages))
     if len(pages) < 2:
         return set()

@@ -40,11 +40,12 @@ ABBREVIATIONS = {
     "stat", "stats", "ann", "rev", "reg", "regs", "pub", "l", "fed", "ord", "res", "dept",
     "govt", "mun", "admin", "subd", "para", "cl", "approx", "jan", "feb", "mar", "apr", "jun",
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "rd", "pg", "p", "pp",
-    "ft", "sq", "a.m", "p.m", "hon", "gen", "comp", "civ", "crim", "proc", "bus", "prof",
+    "ft", "sq", "hon", "gen", "comp", "civ", "crim", "proc", "bus", "prof",
     "penal", "ill", "mass", "wash", "ore", "tex", "fla", "minn", "wis", "mich", "va", "vt",
     "me", "md", "pa", "n.y", "d.c", "s", "h.r", "r", "c", "cf", "id", "ibid", "al", "seq",
     "ltd", "mt", "ft", "supp", "div", "par", "cir", "ct", "assn", "atty", "exec", "dist",
 }
+SENTENCE_FINAL_ABBREVIATIONS = {"a.m", "p.m", "etc"}
 SENTENCE_END = re.compile(r"[.!?][\"”')\]]*\s+(?=[\"“(]?[A-Z0-9])")
 
 
@@ -85,6 +86,10 @@ def segment(pages: list[PageText]) -> list[Clause]:
     numbers = [p.number for p in pages]
     clauses: list[Clause] = []
     for block in _merge_headings(_blocks(text), text):
+        if block.heading_only:
+            # "9.64.020 Face recognition." above its subsections states no rule;
+            # its number lives on in the subsections' references.
+            continue
         pieces = [(block.start, block.end)]
         if not block.numbered or block.end - block.start > MAX_CLAUSE_CHARS:
             pieces = _sentences(text, block.start, block.end)
@@ -255,6 +260,8 @@ def _ends_with_abbreviation(text: str, start: int, stop: int) -> bool:
     if not token:
         return False
     word = token[-1].lstrip("(\"“[").lower()
+    if word in SENTENCE_FINAL_ABBREVIATIONS:
+        return False  # "at 9 p.m. The next..." ends a sentence more often than not
     if word in ABBREVIATIONS:
         return True
     if len(word) == 1 and word.isalpha():

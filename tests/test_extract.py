@@ -1,0 +1,114 @@
+"""Extraction: what is not the document's text is removed, what is stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from banclassify.errors import InputError
+from banclassify.extract import extract, format_pages
+from banclassify.layout import join_hyphenated
+from pdfgen import PAGE_BREAK
+
+BODY = [
+    "The Council met to consider the annual budget for the water utility and the parks department.",
+    "Staff presented the capital improvement plan covering street resurfacing and storm drains.",
+    "The Council approved the plan after discussion of the pavement condition index.",
+]
+
+
+def test_running_header_footer_and_stamps_are_removed(make_pdf):
+    paragraphs = []
+    for n, topic in enumerate(["library", "harbor", "airport", "cemetery"]):
+        paragraphs += [f"The {topic} item: " + p for p in BODY] + [PAGE_BREAK]
+    path = make_pdf(
+        paragraphs[:-1],
+        header="City of Lakemont | Regular Meeting Packet | June 2, 2026",
+        footer="Page {page} of {pages}",
+        stamp="Packet Pg. {page}",
+    )
+    document = extract(path)
+    assert document.page_count == 4
+    for page in document.pages:
+        assert "Lakemont | Regular" not in page.text
+        assert "Page " not in page.text
+        assert "Packet Pg" not in page.text
+        assert "annual budget for the water utility" in page.text
+
+
+def test_heading_on_only_one_page_is_kept(make_pdf):
+    path = make_pdf(["# SPECIAL NOTICE", *BODY, PAGE_BREAK, *BODY], footer="Page {page}")
+    document = extract(path)
+    assert "SPECIAL NOTICE" in document.pages[0].text
+    assert "Page 1" not in document.pages[0].text
+
+
+def test_bill_line_numbers_are_removed(make_pdf):
+    text = " ".join(BODY * 3)
+    path = make_pdf([text], line_numbers=True)
+    page = extract(path).pages[0].text
+    first_words = [line.split()[0] for line in page.splitlines() if line.strip()]
+    assert not any(word.isdigit() for word in first_words), page
+    assert "pavement condition index" in page
+
+
+def test_words_hyphenated_at_line_breaks_are_joined_but_compounds_kept(make_pdf):
+    path = make_pdf(
+        [
+            "The department shall not acquire any surveil-\nlance system that performs face recog-\nnition "
+            "on body-\nworn camera footage or any real-\ntime analysis of follow-\nup interviews."
+        ]
+    )
+    text = " ".join(extract(path).pages[0].text.split())
+    assert "surveillance system" in text
+    assert "face recognition" in text
+    assert "body-worn camera" in text
+    assert "real-time analysis" in text
+
+
+def test_join_hyphenated_keeps_paragraph_breaks():
+    assert join_hyphenated("infor-\nmation here\n\nNext para") == "information\nhere\n\nNext para"
+    assert join_hyphenated("see the infor-\nmation\nnext") == "see the information\nnext"
+
+
+def test_two_columns_are_read_column_by_column(make_pdf):
+    left = "LEFTSTART " + " ".join(f"alpha{n} item concerning the left column text." for n in range(40)) + " LEFTEND"
+    right = "RIGHTSTART " + " ".join(f"beta{n} item concerning the right column text." for n in range(40)) + " RIGHTEND"
+    path = make_pdf([left, right], columns=2)
+    text = extract(path).pages[0].text
+    assert text.index("LEFTSTART") < text.index("LEFTEND") < text.index("RIGHTSTART")
+    assert "alpha3 item concerning" in text  # no line mixes the two columns
+    assert not any("alpha" in line and "beta" in line for line in text.splitlines())
+
+
+def test_text_and_markdown_files(tmp_path):
+    txt = tmp_path / "code.txt"
+    txt.write_text("Sec. 1. Title.\nThis chapter is the Privacy Code.\fSec. 2. Rule.\nNo drones.\n", encoding="utf-8")
+    document = extract(txt)
+    assert [p.number for p in document.pages] == [1, 2]
+    md = tmp_path / "code.md"
+    md.write_text("# Chapter 9\n\n**Sec. 9-25.** No department shall use *face* surveillance.\n", encoding="utf-8")
+    text = extract(md).pages[0].text
+    assert "#" not in text and "**" not in text
+    assert "Sec. 9-25." in text
+
+
+@pytest.mark.parametrize(
+    "encoding,prefix",
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("cp1252", b"")],
+)
+def test_text_encodings(tmp_path, encoding, prefix):
+    path = tmp_path / "notice.txt"
+    content = "The Board’s café meeting — “public hearing” on résumé rules."
+    path.write_bytes(prefix + content.encode(encoding))
+    assert extract(path).pages[0].text == content
+
+
+def test_undecodable_text_is_reported(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"Agenda \x81\x8d\x8f item")
+    with pytest.raises(InputError, match="undecodable byte 0x81"):
+        extract(path)
+
+
+def test_format_pages():
+    assert format_pages([5, 1, 2, 3, 9, 10]) == "1-3, 5, 9-10"

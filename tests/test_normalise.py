@@ -1,0 +1,28 @@
+"""Normalisation: lower-cased lemmas, placeholders, and the stop words that decide labels kept."""
+
+from banclassify.normalise import SpacyNormaliser, normalise
+
+
+def test_lemmas_placeholders_and_kept_stop_words():
+    [out] = normalise(["The Departments shall not obtain any systems until January 1, 2027 under Sec. 9.64.045(b), except 12 units."])
+    tokens = out.split()
+    assert tokens[:4] == ["department", "shall", "not", "obtain"]
+    assert "system" in tokens and "until" in tokens and "except" in tokens
+    assert "<date>" in tokens and "<secref>" in tokens and "<num>" in tokens
+    assert "2027" not in out and "january" not in out and "the" not in tokens
+
+
+def test_section_sign_and_code_numbers_are_section_references():
+    [out] = normalise(["As provided in § 2.99.030 and Section 14-18, without consent."])
+    assert out.split().count("<secref>") == 2
+    assert "without" in out and "consent" in out
+
+
+def test_normaliser_is_a_transformer_that_pickles_without_spacy():
+    import pickle
+
+    normaliser = SpacyNormaliser()
+    normaliser.fit_transform(["warm up"])
+    restored = pickle.loads(pickle.dumps(normaliser))
+    assert "_nlp" not in restored.__dict__
+    assert restored.transform(["Cameras were installed."]) == ["camera install"]
