@@ -143,3 +143,34 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def word_trigrams(text: str) -> set[tuple[str, ...]]:
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+    return {tuple(words[i: i + 3]) for i in range(len(words) - 2)}
+
+
+def near_duplicate_pairs(left: list[str], right: list[str], threshold: float = 0.8) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, jaccard) of ``left[i]`` and ``right[j]`` sharing more than ``threshold`` of their word trigrams.
+
+    An inverted index over trigrams keeps this near-linear for a corpus of thousands.
+    """
+    from collections import defaultdict
+
+    right_grams = [word_trigrams(t) for t in right]
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for j, grams in enumerate(right_grams):
+        for gram in grams:
+            index[gram].append(j)
+    pairs = []
+    for i, text in enumerate(left):
+        grams = word_trigrams(text)
+        shared: dict[int, int] = defaultdict(int)
+        for gram in grams:
+            for j in index.get(gram, ()):
+                shared[j] += 1
+        for j, count in shared.items():
+            jaccard = count / len(grams | right_grams[j])
+            if jaccard > threshold:
+                pairs.append((i, j, round(jaccard, 3)))
+    return pairs

@@ -10,6 +10,8 @@ EXIT_USAGE = 2  # bad arguments (Typer/Click's own code)
 EXIT_INPUT = 3  # a document or data file could not be read
 EXIT_MODEL = 4  # the model file is missing, unreadable or incompatible
 EXIT_DATA = 5  # labelled data failed validation
+EXIT_SOME_FAILED = 6  # batch: some documents could not be read (see the summary)
+EXIT_ALL_FAILED = 7  # batch: no document could be read
 
 
 class BanclassifyError(Exception):

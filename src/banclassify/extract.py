@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import InputError
@@ -23,7 +24,8 @@ from .layout import (
 
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 
 # pdfplumber's default x_tolerance (3) glues words in PDFs that position each word
 # without a space character ("CityofHermosaBeach"); 1.5 keeps those spaces.
@@ -55,6 +57,18 @@ class ExtractedDocument:
 def extract(path: str | Path) -> ExtractedDocument:
     """Read one document; raise ``InputError`` with a one-line reason when it cannot be read."""
     path = Path(path)
+    kind = document_kind(path)
+    if kind == "pdf":
+        document = assemble_pdf(path, [read_pdf_lines(path)])
+    elif kind == "html":
+        document = _extract_html(path)
+    else:
+        document = _extract_text(path)
+    return finalise(document)
+
+
+def document_kind(path: Path) -> str:
+    """"pdf", "text" or "html"; ``InputError`` for a missing, unreadable or unsupported file."""
     if not path.exists():
         raise InputError(path, "no such file")
     if path.is_dir():
@@ -65,21 +79,27 @@ def extract(path: str | Path) -> ExtractedDocument:
             head = handle.read(1024)
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if suffix in PDF_SUFFIXES or head.startswith(b"%PDF-"):
-        document = _extract_pdf(path, head)
-    elif suffix in TEXT_SUFFIXES:
-        document = _extract_text(path)
-    else:
-        raise InputError(
-            path,
-            f"unsupported file type '{suffix or 'no extension'}' (supported: .pdf, .txt, .md)",
-        )
+    if head.startswith(b"%PDF-") or (suffix in PDF_SUFFIXES and b"%PDF-" in head):
+        return "pdf"
+    if suffix in PDF_SUFFIXES:
+        raise InputError(path, "not a PDF file (no %PDF header)")
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    raise InputError(path, f"unsupported file type '{suffix or 'no extension'}' (supported: .pdf, .txt, .md, .html)")
+
+
+def finalise(document: ExtractedDocument) -> ExtractedDocument:
+    """Refuse a document with no text; warn about pages that need OCR."""
     if not any(page.text.strip() for page in document.pages):
         if document.pages_without_text:
-            raise InputError(path, _ocr_message(document.pages_without_text, document.page_count))
-        raise InputError(path, "empty document: no text to classify")
+            raise InputError(document.path, _ocr_message(document.pages_without_text, document.page_count))
+        raise InputError(document.path, "empty document: no text to classify")
     if document.pages_without_text:
-        document.warnings.append(_ocr_message(document.pages_without_text, document.page_count))
+        message = _ocr_message(document.pages_without_text, document.page_count)
+        if message not in document.warnings:
+            document.warnings.append(message)
     return document
 
 
@@ -99,11 +119,24 @@ def format_pages(pages: list[int]) -> str:
     return ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in ranges)
 
 
-def _extract_pdf(path: Path, head: bytes) -> ExtractedDocument:
-    if b"%PDF-" not in head:
-        raise InputError(path, "not a PDF file (no %PDF header)")
+@dataclass
+class PdfPages:
+    """Positioned lines of a range of a PDF's pages: what a worker process sends back."""
+
+    pages: list[PageLines]
+    without_text: list[int]
+    page_count: int
+
+
+def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None) -> PdfPages:
+    """Read pages ``first``..``last`` (1-based, inclusive) as positioned lines.
+
+    Takes a path, not an open document, so that page ranges can be read in other
+    processes (pdfplumber objects cannot be pickled).
+    """
     import pdfplumber
 
+    path = Path(path)
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
@@ -119,7 +152,9 @@ def _extract_pdf(path: Path, head: bytes) -> ExtractedDocument:
             raise InputError(path, f"corrupt or truncated PDF ({_reason(exc)})") from None
         if not page_objects:
             raise InputError(path, "empty document: the PDF has no pages")
-        for number, page in enumerate(page_objects, start=1):
+        stop = len(page_objects) if last is None else min(last, len(page_objects))
+        for number in range(first, stop + 1):
+            page = page_objects[number - 1]
             try:
                 pages.append(_page_lines(page, number))
                 if len(page.chars) < MIN_PAGE_CHARS:
@@ -130,10 +165,35 @@ def _extract_pdf(path: Path, head: bytes) -> ExtractedDocument:
                 # Drop the page's parsed objects now: a 1,000-page packet must not
                 # keep every page's layout in memory.
                 page.close()
-        page_count = len(page_objects)
+        return PdfPages(pages, without_text, len(page_objects))
+
+
+def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
+    """Join page ranges (in any order) into the document, and clean it up as a whole.
+
+    Running headers and footers can only be told from text across pages, so the
+    cleanup runs here, after every range has been read.
+    """
+    pages = sorted((p for part in parts for p in part.pages), key=lambda p: p.number)
+    without_text = sorted(n for part in parts for n in part.without_text)
     running = running_line_keys(pages)
     texts = [PageText(p.number, join_hyphenated(page_text(p, running))) for p in pages]
-    return ExtractedDocument(path, "pdf", texts, page_count, without_text)
+    page_count = max((part.page_count for part in parts), default=0)
+    return ExtractedDocument(Path(path), "pdf", texts, page_count, without_text)
+
+
+def pdf_page_count(path: str | Path) -> int | None:
+    """The page count from PDFium, which reads it in milliseconds; None when it cannot."""
+    try:
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(path))
+        try:
+            return len(document)
+        finally:
+            document.close()
+    except Exception:
+        return None
 
 
 def _page_lines(page, number: int) -> PageLines:
@@ -195,3 +255,52 @@ def _extract_text(path: Path) -> ExtractedDocument:
     raw_pages = text.split("\f")
     pages = [PageText(n, join_hyphenated(clean_plain_text(t))) for n, t in enumerate(raw_pages, start=1)]
     return ExtractedDocument(path, "text", pages, len(pages))
+
+
+class _VisibleText(HTMLParser):
+    """The visible text of an HTML page, without scripts, styles and navigation."""
+
+    SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button", "svg", "head"}
+    BLOCK = {"p", "div", "section", "article", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "dd", "dt", "table", "blockquote", "pre"}
+    VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "area", "col", "base"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        role = dict(attrs).get("role") or ""
+        if tag in self.VOID:
+            if tag == "br" and not self.skipping:
+                self.parts.append("\n")
+            return
+        if self.skipping or tag in self.SKIP or role in {"navigation", "banner", "contentinfo", "search"}:
+            self.skipping.append(tag)
+            return
+        if tag in self.BLOCK:
+            self.parts.append("\n\n" if tag in {"p", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"} else "\n")
+
+    def handle_endtag(self, tag):
+        if self.skipping:
+            if self.skipping[-1] == tag:
+                self.skipping.pop()
+            return
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+    def text(self) -> str:
+        lines = [" ".join(line.split()) for line in "".join(self.parts).split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _extract_html(path: Path) -> ExtractedDocument:
+    parser = _VisibleText()
+    parser.feed(decode_text(path, path.read_bytes()))
+    parser.close()
+    text = join_hyphenated(clean_plain_text(parser.text()))
+    return ExtractedDocument(path, "html", [PageText(1, text)], 1)

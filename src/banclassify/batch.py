@@ -1,0 +1,509 @@
+"""Batch: label every document of a folder, in parallel, resumably.
+
+Work is split into units small enough to keep every core busy to the end: a long
+PDF becomes several page ranges. Units run through joblib (locally, or on a Dask
+cluster) in path order, so results stream out in a deterministic order and each
+finished document is written at once: clause rows first, then its summary line.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .cache import ExtractionCache
+from .classify import ClauseClassifier
+from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError, InputError
+from .extract import (
+    SUPPORTED_SUFFIXES,
+    ExtractedDocument,
+    PdfPages,
+    _extract_html,
+    _extract_text,
+    assemble_pdf,
+    document_kind,
+    finalise,
+    pdf_page_count,
+    read_pdf_lines,
+)
+from .files import append_lines, write_text_atomic
+from .labels import OPERATIVE_LABELS
+from .report import CLAUSE_FIELDS, clause_row
+from .scan import ScanResult, classify_document
+
+ENGINE = "pdfplumber"
+BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "sha256"]
+SUMMARY_FIELDS = [
+    "path", "sha256", "pages", "clauses",
+    *[f"{label}_{what}" for label in OPERATIVE_LABELS for what in ("count", "pages")],
+    "strongest_label", "engine", "seconds", "status",
+]
+
+
+@dataclass
+class BatchOptions:
+    jobs: int = -1
+    backend: str = "loky"  # or "dask"
+    scheduler: str | None = None
+    timeout: float | None = None  # seconds per document
+    max_mb: float = 200.0
+    pages_per_unit: int = 12
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    resume: bool = False
+
+
+@dataclass
+class Discovery:
+    documents: list[Path]
+    hidden: int = 0
+    unsupported: int = 0
+
+
+@dataclass
+class BatchReport:
+    documents: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    skipped_done: int = 0
+    hidden: int = 0
+    unsupported: int = 0
+    pages: int = 0
+    clauses: int = 0
+    seconds: float = 0.0
+    cached: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed and not self.succeeded and not self.skipped_done:
+            return EXIT_ALL_FAILED
+        return EXIT_SOME_FAILED if self.failed else EXIT_OK
+
+
+def find_documents(root: Path) -> Discovery:
+    """Supported files under ``root``, sorted by path; hidden and unsupported ones counted."""
+    if not root.exists():
+        raise InputError(root, "no such folder")
+    if not root.is_dir():
+        raise InputError(root, "is a file, not a folder (use 'banclassify scan' for one document)")
+    found = Discovery([])
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            if path.is_file():
+                found.hidden += 1
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            found.documents.append(path)
+        else:
+            found.unsupported += 1
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Unit:
+    """One piece of work for a worker: a whole document, or a page range of a PDF."""
+
+    index: int  # of the document in the batch
+    path: str
+    kind: str
+    first: int = 1
+    last: int | None = None
+    timeout: float | None = None
+
+
+@dataclass
+class _UnitResult:
+    index: int
+    payload: object = None  # PdfPages or ExtractedDocument
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _run_unit(unit: _Unit) -> _UnitResult:
+    """Extract one unit in a worker; every failure comes back as a message, never raised."""
+    started = time.perf_counter()
+    alarm = unit.timeout and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if alarm:
+        def on_alarm(signum, frame):
+            raise _Timeout()
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, unit.timeout)
+    try:
+        path = Path(unit.path)
+        if unit.kind == "pdf":
+            payload: object = read_pdf_lines(path, unit.first, unit.last)
+        elif unit.kind == "html":
+            payload = _extract_html(path)
+        else:
+            payload = _extract_text(path)
+        return _UnitResult(unit.index, payload, None, time.perf_counter() - started)
+    except _Timeout:
+        return _UnitResult(unit.index, None, f"timed out after {unit.timeout:g} s", time.perf_counter() - started)
+    except BanclassifyError as exc:
+        return _UnitResult(unit.index, None, exc.problem, time.perf_counter() - started)
+    except MemoryError:
+        return _UnitResult(unit.index, None, "ran out of memory", time.perf_counter() - started)
+    except Exception as exc:  # a worker must never take the batch down
+        return _UnitResult(unit.index, None, f"unexpected error ({type(exc).__name__}: {str(exc)[:100]})", time.perf_counter() - started)
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class _Pending:
+    path: Path
+    sha256: str
+    kind: str = ""
+    units: int = 0
+    results: list[_UnitResult] = field(default_factory=list)
+    document: ExtractedDocument | None = None  # from the cache
+    error: str | None = None
+
+
+class Progress:
+    """Documents and pages done, rate and time left, redrawn on one stderr line."""
+
+    def __init__(self, documents: int, enabled: bool):
+        self.total = documents
+        self.enabled = enabled
+        self.done = 0
+        self.pages = 0
+        self.started = time.perf_counter()
+
+    def update(self, pages: int) -> None:
+        self.done += 1
+        self.pages += pages
+        if not self.enabled:
+            return
+        elapsed = max(1e-9, time.perf_counter() - self.started)
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate else 0
+        width = 24
+        filled = int(width * self.done / max(1, self.total))
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} documents, "
+            f"{self.pages} pages, {self.pages / elapsed:.1f} pages/s, {_duration(left)} left  "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def run_batch(
+    root: Path,
+    classifier: ClauseClassifier,
+    out: Path,
+    summary: Path,
+    options: BatchOptions,
+    show_progress: bool = False,
+    warn: Callable[[str], None] = lambda message: None,
+) -> BatchReport:
+    started = time.perf_counter()
+    discovery = find_documents(root)
+    report = BatchReport(hidden=discovery.hidden, unsupported=discovery.unsupported)
+    journal = _journal_path(summary)
+    done: dict[str, dict] = {}
+    if options.resume:
+        done = _finished_documents(summary, journal)
+        _drop_rows_of_unfinished(out, set(done))
+    else:
+        for stale in (out, journal):
+            stale.unlink(missing_ok=True)
+        summary.unlink(missing_ok=True)
+    cache = ExtractionCache(options.cache_dir) if options.use_cache else None
+
+    pending: list[_Pending] = []
+    for path in discovery.documents:
+        digest = sha256_of(path)
+        if digest in done and done[digest].get("status") == "ok":
+            report.skipped_done += 1
+            continue
+        pending.append(_Pending(path, digest))
+    units = list(_plan_units(pending, options, cache))
+    report.documents = len(pending)
+    if out.suffix.lower() == ".csv" and (not out.exists() or out.stat().st_size == 0):
+        append_lines(out, [",".join(BATCH_CLAUSE_FIELDS)])
+
+    progress = Progress(len(pending), show_progress)
+    try:
+        for item, results in _completed_documents(pending, units, options):
+            _finish_document(item, results, classifier, cache, out, journal, report, root)
+            progress.update(report.pages_last)
+    finally:
+        progress.close()
+    _write_summary(summary, journal, root)
+    if options.resume and report.skipped_done:
+        _sort_rows(out)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plan_units(pending: list[_Pending], options: BatchOptions, cache: ExtractionCache | None) -> Iterator[_Unit]:
+    for index, item in enumerate(pending):
+        try:
+            item.kind = document_kind(item.path)
+            size_mb = item.path.stat().st_size / 1e6
+            if size_mb > options.max_mb:
+                raise InputError(item.path, f"too large ({size_mb:.0f} MB; the limit is --max-mb {options.max_mb:g})")
+        except BanclassifyError as exc:
+            item.error = exc.problem
+            continue
+        if cache is not None:
+            item.document = cache.get(item.sha256, ENGINE, item.path)
+            if item.document is not None:
+                continue
+        count = pdf_page_count(item.path) if item.kind == "pdf" else None
+        if count and count > options.pages_per_unit:
+            for first in range(1, count + 1, options.pages_per_unit):
+                item.units += 1
+                yield _Unit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout)
+        else:
+            item.units = 1
+            yield _Unit(index, str(item.path), item.kind, timeout=options.timeout)
+
+
+def _completed_documents(pending: list[_Pending], units: list[_Unit], options: BatchOptions) -> Iterator[tuple[_Pending, list[_UnitResult]]]:
+    """Yield each document with its unit results, in path order, as soon as it is complete."""
+    results = _parallel_map(units, options)
+    cursor = 0
+    for index, item in enumerate(pending):
+        collected = []
+        while len(collected) < item.units:
+            result = next(results)
+            collected.append(result)
+        cursor += item.units
+        yield item, collected
+
+
+def _parallel_map(units: list[_Unit], options: BatchOptions) -> Iterator[_UnitResult]:
+    if not units:
+        return iter(())
+    from joblib import Parallel, delayed, parallel_config
+
+    if options.backend == "dask":
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise BanclassifyError(None, "the dask backend needs the optional extra: pip install 'banclassify[dask]'") from None
+        try:
+            client = Client(options.scheduler, timeout=30) if options.scheduler else Client(processes=False)
+        except Exception as exc:
+            raise BanclassifyError(None, f"cannot reach the Dask scheduler {options.scheduler} ({exc})") from None
+
+        def run() -> Iterator[_UnitResult]:
+            with client, parallel_config(backend="dask"):
+                yield from Parallel(return_as="generator")(delayed(_run_unit)(u) for u in units)
+
+        return run()
+
+    def run_local() -> Iterator[_UnitResult]:
+        parallel = Parallel(n_jobs=options.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
+        yield from parallel(delayed(_run_unit)(u) for u in units)
+
+    return run_local()
+
+
+def _finish_document(item, results, classifier, cache, out, journal, report: BatchReport, root: Path) -> None:
+    started = time.perf_counter()
+    relative = str(item.path.relative_to(root))
+    seconds = sum(r.seconds for r in results)
+    document = item.document
+    error = item.error or next((r.error for r in results if r.error), None)
+    result: ScanResult | None = None
+    if error is None:
+        try:
+            if document is None:
+                if item.kind == "pdf":
+                    document = assemble_pdf(item.path, [r.payload for r in results if isinstance(r.payload, PdfPages)])
+                else:
+                    document = results[0].payload
+                if cache is not None:
+                    cache.put(item.sha256, ENGINE, document)
+            else:
+                report.cached += 1
+            result = classify_document(finalise(document), classifier, relative)
+        except BanclassifyError as exc:
+            error = exc.problem
+    seconds += time.perf_counter() - started
+    report.pages_last = result.pages if result else 0
+    if result is None:
+        report.failed += 1
+        report.failures.append((relative, error or "unknown error"))
+        row = _summary_row(relative, item.sha256, None, seconds, error or "unknown error")
+    else:
+        report.succeeded += 1
+        report.pages += result.pages
+        report.clauses += len(result.clauses)
+        rows = []
+        for clause in result.clauses:
+            data = clause_row(clause)
+            data["sha256"] = item.sha256
+            rows.append(data)
+        append_lines(out, _encode_rows(rows, out))
+        row = _summary_row(relative, item.sha256, result, seconds, "ok")
+    append_lines(journal, [json.dumps(row, ensure_ascii=False)])
+
+
+BatchReport.pages_last = 0  # pages of the document finished last, for the progress line
+
+
+def _encode_rows(rows: list[dict], out: Path) -> list[str]:
+    if out.suffix.lower() != ".csv":
+        return [json.dumps(row, ensure_ascii=False) for row in rows]
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=BATCH_CLAUSE_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writerows(rows)
+    # One line per row: CSV fields with newlines are quoted, so split on rows, not lines.
+    return [buffer.getvalue().rstrip("\n")] if rows else []
+
+
+def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str) -> dict:
+    row: dict = {"path": path, "sha256": sha256, "pages": 0, "clauses": 0}
+    for label in OPERATIVE_LABELS:
+        row[f"{label}_count"] = 0
+        row[f"{label}_pages"] = ""
+    row["strongest_label"] = ""
+    if result is not None:
+        row["pages"] = result.pages
+        row["clauses"] = len(result.clauses)
+        for count in result.label_counts():
+            row[f"{count.label}_count"] = count.count
+            row[f"{count.label}_pages"] = " ".join(map(str, count.pages))
+        row["strongest_label"] = result.strongest_label()
+    row["engine"] = ENGINE
+    row["seconds"] = round(seconds, 3)
+    row["status"] = status
+    return row
+
+
+def _journal_path(summary: Path) -> Path:
+    return summary.with_name(f".{summary.name}.journal.jsonl")
+
+
+def _read_journal(journal: Path) -> list[dict]:
+    rows = []
+    if journal.exists():
+        for line in journal.read_text(encoding="utf-8").splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash before its newline; its document runs again
+    return rows
+
+
+def _read_summary(summary: Path) -> list[dict]:
+    if not summary.exists():
+        return []
+    try:
+        if summary.suffix.lower() == ".json":
+            return list(json.loads(summary.read_text(encoding="utf-8")))
+        with open(summary, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, ValueError, csv.Error) as exc:
+        raise InputError(summary, f"cannot resume: the summary cannot be read ({exc})") from None
+
+
+def _finished_documents(summary: Path, journal: Path) -> dict[str, dict]:
+    """Documents recorded by an earlier run, by sha256 (the journal wins over the summary)."""
+    rows = _read_summary(summary) + _read_journal(journal)
+    if rows and not journal.exists():
+        # A finished run: carry its rows into the journal so that the new summary keeps them.
+        append_lines(journal, [json.dumps(r, ensure_ascii=False) for r in rows])
+    return {r["sha256"]: r for r in rows if r.get("sha256")}
+
+
+def _drop_rows_of_unfinished(out: Path, finished: set[str]) -> None:
+    """Remove clause rows of documents that have no summary line (killed in between)."""
+    if not out.exists():
+        return
+    rows, header = _read_rows(out)
+    kept = [r for r in rows if r.get("sha256") in finished]
+    if len(kept) != len(rows):
+        _write_rows(out, kept, header)
+
+
+def _read_rows(out: Path) -> tuple[list[dict], bool]:
+    if out.suffix.lower() == ".csv":
+        with open(out, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle)), True
+    rows = []
+    for line in out.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # half a line from a crash: its document is not finished and runs again
+    return rows, False
+
+
+def _write_rows(out: Path, rows: list[dict], header: bool) -> None:
+    if header:
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=BATCH_CLAUSE_FIELDS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_text_atomic(out, buffer.getvalue())
+    else:
+        write_text_atomic(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+def _sort_rows(out: Path) -> None:
+    if out.exists():
+        rows, header = _read_rows(out)
+        rows.sort(key=lambda r: (r["file"], int(r["start"])))
+        _write_rows(out, rows, header)
+
+
+def _write_summary(summary: Path, journal: Path, root: Path) -> None:
+    """Write the summary from the journal: one row per path (the latest), sorted by path."""
+    latest = {row["path"]: row for row in _read_journal(journal)}
+    rows = [latest[path] for path in sorted(latest)]
+    if summary.suffix.lower() == ".json":
+        write_text_atomic(summary, json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_text_atomic(summary, buffer.getvalue())
+    journal.unlink(missing_ok=True)

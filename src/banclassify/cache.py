@@ -1,0 +1,73 @@
+"""A cache of extraction results, keyed by the file's content hash and the engine.
+
+Extraction is where the time goes; a second run over an unchanged folder reads
+the cache instead. Entries are small gzip JSON files written atomically.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+from .extract import ExtractedDocument, PageText
+from .files import atomic_path
+
+# Bump when extraction or cleanup changes what it produces, so old entries are not reused.
+EXTRACTION_VERSION = "1"
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("BANCLASSIFY_CACHE_DIR"):
+        return Path(os.environ["BANCLASSIFY_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "banclassify"
+
+
+class ExtractionCache:
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory) if directory else default_cache_dir()
+
+    def _entry(self, sha256: str, engine: str) -> Path:
+        return self.directory / f"{sha256[:2]}" / f"{sha256}-{engine}-v{EXTRACTION_VERSION}.json.gz"
+
+    def get(self, sha256: str, engine: str, path: Path) -> ExtractedDocument | None:
+        entry = self._entry(sha256, engine)
+        try:
+            with gzip.open(entry, "rt", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError, EOFError):
+            return None  # missing or damaged: extract again
+        return ExtractedDocument(
+            path=path,
+            kind=data["kind"],
+            pages=[PageText(n, t) for n, t in data["pages"]],
+            page_count=data["page_count"],
+            pages_without_text=data["pages_without_text"],
+            warnings=data["warnings"],
+        )
+
+    def put(self, sha256: str, engine: str, document: ExtractedDocument) -> None:
+        data = {
+            "kind": document.kind,
+            "pages": [[p.number, p.text] for p in document.pages],
+            "page_count": document.page_count,
+            "pages_without_text": document.pages_without_text,
+            "warnings": document.warnings,
+        }
+        try:
+            with atomic_path(self._entry(sha256, engine)) as tmp:
+                with gzip.open(tmp, "wt", encoding="utf-8") as handle:
+                    json.dump(data, handle)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def clear(self) -> int:
+        removed = 0
+        if not self.directory.exists():
+            return 0
+        for entry in self.directory.rglob("*.json.gz"):
+            entry.unlink(missing_ok=True)
+            removed += 1
+        return removed
