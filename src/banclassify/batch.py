@@ -40,7 +40,7 @@ from .report import CLAUSE_FIELDS, clause_row
 from .scan import ScanResult, classify_document
 
 ENGINE = "pdfplumber"
-BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "sha256"]
+BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "path", "sha256"]
 SUMMARY_FIELDS = [
     "path", "sha256", "pages", "clauses",
     *[f"{label}_{what}" for label in OPERATIVE_LABELS for what in ("count", "pages")],
@@ -139,8 +139,8 @@ class _UnitResult:
     seconds: float = 0.0
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` in a reader swallows it."""
 
 
 def _run_unit(unit: _Unit) -> _UnitResult:
@@ -364,7 +364,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
     if result is None:
         report.failed += 1
         report.failures.append((relative, error or "unknown error"))
-        row = _summary_row(relative, item.sha256, None, seconds, error or "unknown error")
+        row = _summary_row(relative, item.sha256, None, seconds, error or "unknown error", item.kind)
     else:
         report.succeeded += 1
         report.pages += result.pages
@@ -372,10 +372,11 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
         rows = []
         for clause in result.clauses:
             data = clause_row(clause)
+            data["path"] = str(item.path)
             data["sha256"] = item.sha256
             rows.append(data)
         append_lines(out, _encode_rows(rows, out))
-        row = _summary_row(relative, item.sha256, result, seconds, "ok")
+        row = _summary_row(relative, item.sha256, result, seconds, "ok", item.kind)
     append_lines(journal, [json.dumps(row, ensure_ascii=False)])
 
 
@@ -394,7 +395,7 @@ def _encode_rows(rows: list[dict], out: Path) -> list[str]:
     return [buffer.getvalue().rstrip("\n")] if rows else []
 
 
-def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str) -> dict:
+def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str, kind: str) -> dict:
     row: dict = {"path": path, "sha256": sha256, "pages": 0, "clauses": 0}
     for label in OPERATIVE_LABELS:
         row[f"{label}_count"] = 0
@@ -407,7 +408,7 @@ def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: flo
             row[f"{count.label}_count"] = count.count
             row[f"{count.label}_pages"] = " ".join(map(str, count.pages))
         row["strongest_label"] = result.strongest_label()
-    row["engine"] = ENGINE
+    row["engine"] = ENGINE if kind == "pdf" else (kind or "-")
     row["seconds"] = round(seconds, 3)
     row["status"] = status
     return row

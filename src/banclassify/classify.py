@@ -31,18 +31,20 @@ def card_path(model_path: Path) -> Path:
     return model_path.with_suffix(".card.json")
 
 
-def build_pipeline(C: float = 10.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3)):
+def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3)):
     """The untrained model. Its parameters are the grid that ``train`` searches."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import Pipeline
 
     from .normalise import SpacyNormaliser
 
-    features = FeatureUnion(
+    # Column 0 of the normaliser's output: lemmas, placeholders and cues; column 1: raw lower-cased text.
+    features = ColumnTransformer(
         [
-            ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, min_df=2, sublinear_tf=True, max_features=150_000)),
+            ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True), 0),
+            ("chars", TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, min_df=2, sublinear_tf=True, max_features=200_000), 1),
         ]
     )
     return Pipeline(
@@ -76,13 +78,14 @@ class ClauseClassifier:
         pipeline, card = load_model(path)
         return cls(pipeline, card, path)
 
-    def normalise(self, texts: Sequence[str]) -> list[str]:
+    def normalise(self, texts: Sequence[str]):
         return self.pipeline.named_steps["normalise"].transform(list(texts))
 
-    def classify_normalised(self, normalised: Sequence[str]) -> list[Prediction]:
-        if not normalised:
+    def classify_normalised(self, normalised) -> list[Prediction]:
+        """Label the output of ``normalise``."""
+        if len(normalised) == 0:
             return []
-        probabilities = self.pipeline[1:].predict_proba(list(normalised))
+        probabilities = self.pipeline[1:].predict_proba(normalised)
         predictions = []
         for row in probabilities:
             best = int(row.argmax())

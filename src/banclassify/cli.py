@@ -198,7 +198,8 @@ def train(
 @app.command()
 @handle_errors
 def evaluate(
-    data: List[Path] = typer.Option(..., "--data", "-d", help="Labelled JSONL file(s) or folder(s) to evaluate on."),
+    files: Optional[List[Path]] = typer.Argument(None, help="Labelled JSONL files or folders (same as --data)."),
+    data: Optional[List[Path]] = typer.Option(None, "--data", "-d", help="Labelled JSONL file or folder; repeatable (default: the test split, data/labeled/test*.jsonl)."),
     model: Optional[Path] = ModelOption,
     format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
     cv: bool = typer.Option(False, "--cv", help="Also run grouped 5-fold cross-validation on the training data."),
@@ -206,7 +207,7 @@ def evaluate(
 ) -> None:
     """Per-label precision, recall and F1 of a model, next to a keyword baseline.
 
-    Example: banclassify evaluate --data data/labeled/test.jsonl --cv
+    Example: banclassify evaluate --data data/labeled/test_east.jsonl --cv
     """
     import json
 
@@ -215,8 +216,11 @@ def evaluate(
     from .evaluate import evaluate as run_evaluation
     from .evaluate import grouped_cross_validation, render_evaluation
 
+    from .corpus import test_files
+
     classifier = ClauseClassifier.load(model)
-    corpus = load_corpus(jsonl_files(data))
+    chosen = [*(files or []), *(data or [])]
+    corpus = load_corpus(jsonl_files(chosen) if chosen else test_files())
     evaluation = run_evaluation(classifier, corpus, mistakes)
     if cv:
         from sklearn.base import clone
@@ -229,6 +233,72 @@ def evaluate(
         typer.echo(json.dumps(evaluation.as_dict(), indent=2))
     else:
         typer.echo(render_evaluation(evaluation), nl=False)
+
+
+@app.command()
+@handle_errors
+def batch(
+    directory: Path = typer.Argument(..., help="Folder to search recursively for .pdf, .txt, .md and .html documents.", show_default=False),
+    out: Path = typer.Option(Path("clauses.jsonl"), "--out", "-o", help="Clause rows: .jsonl or .csv."),
+    summary: Path = typer.Option(Path("documents.csv"), "--summary", "-s", help="One row per document: .csv or .json."),
+    jobs: int = typer.Option(-1, "--jobs", "-j", help="Parallel worker processes (-1: all cores)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip documents already done (by content hash)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=1, help="Give up on a document after this many seconds of extraction."),
+    max_mb: float = typer.Option(200.0, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the extraction cache."),
+    clear_cache: bool = typer.Option(False, "--clear-cache", help="Empty the extraction cache before starting."),
+    backend: str = typer.Option("local", "--backend", help="local (joblib processes) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    model: Optional[Path] = ModelOption,
+) -> None:
+    """Label every document of a folder: one table of clauses, one row per document.
+
+    Exit codes: 0 all documents read, 6 some failed (named in the summary), 7 none could be read.
+
+    Example: banclassify batch ordinances/ --out clauses.csv --summary documents.csv --jobs 2 --resume
+    """
+    from .batch import BatchOptions, run_batch
+    from .cache import ExtractionCache
+    from .classify import ClauseClassifier
+
+    if backend not in {"local", "dask"}:
+        raise typer.BadParameter("must be 'local' or 'dask'", param_hint="--backend")
+    for target, allowed in ((out, {".jsonl", ".csv"}), (summary, {".csv", ".json"})):
+        if target.suffix.lower() not in allowed:
+            raise BanclassifyError(target, f"unsupported output type (use {' or '.join(sorted(allowed))})")
+    if clear_cache:
+        typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
+    classifier = ClauseClassifier.load(model)
+    options = BatchOptions(
+        jobs=jobs, backend="dask" if backend == "dask" else "loky", scheduler=scheduler, timeout=timeout,
+        max_mb=max_mb, use_cache=not no_cache, resume=resume,
+    )
+    report = run_batch(directory, classifier, out, summary, options, show_progress=not quiet and sys.stderr.isatty())
+    typer.echo(
+        f"{report.succeeded} of {report.documents} document(s) labelled, {report.failed} failed, "
+        f"{report.skipped_done} already done; {report.pages} pages, {report.clauses} clauses, "
+        f"{report.cached} from cache; skipped {report.hidden} hidden and {report.unsupported} unsupported file(s); "
+        f"{report.seconds:.1f} s",
+        err=True,
+    )
+    for path, problem in report.failures:
+        typer.echo(f"banclassify: failed: {path}: {problem}", err=True)
+    typer.echo(f"clauses: {out}\ndocuments: {summary}", err=True)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("clear-cache")
+@handle_errors
+def clear_cache_command() -> None:
+    """Delete every cached extraction result.
+
+    Example: banclassify clear-cache
+    """
+    from .cache import ExtractionCache
+
+    cache = ExtractionCache()
+    typer.echo(f"removed {cache.clear()} cached extraction(s) from {cache.directory}")
 
 
 @app.command()

@@ -48,6 +48,65 @@ SECREF_PATTERNS = [
 NUM_PATTERNS = [[{"LIKE_NUM": True}], [{"TEXT": {"REGEX": r"^\$?\d[\d,.]*%?$"}}]]
 
 
+# Cue families found by Matcher patterns. A clause's label often hangs on how
+# cues combine ("shall not" with "until" is a moratorium, with "live" a real-time
+# ban, with "consent" a consent rule), which n-grams alone capture poorly, so
+# the normaliser emits each cue and each pair of cues as extra tokens.
+# A trailing "*" matches any word starting with what precedes it.
+CUE_PHRASES: dict[str, list[str]] = {
+    "prohibit": [
+        "shall not", "may not", "must not", "will not", "cannot", "can not", "shall never", "prohibit*", "unlawful",
+        "not be permitted", "not permitted", "not authorized", "not authorised", "forbid*", "ban", "bans", "banned",
+        "barred", "bar", "refrain", "no longer", "not be used", "not use", "not acquire", "not deploy", "is not allowed",
+    ],
+    "temporary": [
+        "until", "pending", "for a period", "expire*", "sunset", "moratori*", "suspend*", "pause*", "halt*",
+        "temporar*", "interim", "no earlier than", "not before", "through", "repealed on", "while the",
+    ],
+    "realtime": [
+        "real-time", "real time", "realtime", "live", "streaming", "stream", "streams", "continuous*", "ongoing",
+        "contemporaneous*", "as it happens", "as events unfold", "simultaneous*", "instant*", "immediate identification",
+        "at the time of capture", "while it is being", "in progress", "persistent",
+    ],
+    "consent": [
+        "consent*", "written release", "release", "opt in", "opt-in", "opts in", "agree*", "notice", "notif*",
+        "inform*", "acknowledg*", "signage", "sign", "permission",
+    ],
+    "condition": [
+        "unless", "except", "without", "prior to", "before", "approv*", "authoriz*", "authoris*", "warrant*",
+        "court order", "subject to", "provided that", "only if", "only after", "only when",
+    ],
+    "governance": [
+        "report*", "audit*", "policy", "policies", "hearing", "oversight", "retain*", "retention", "delete*",
+        "destroy*", "train*", "review*", "accuracy", "bias", "log", "logs", "impact", "assessment", "disclose*", "share*",
+    ],
+    "definition": ["means", "mean", "refers to", "is defined", "includes", "definition*", "as used in", "has the meaning"],
+    "recital": ["whereas", "finds", "finding*", "purpose", "intent", "be it", "now, therefore", "recogniz*", "declares"],
+    "remedy": [
+        "penalt*", "fine", "fined", "misdemeanor", "violat*", "damages", "cause of action", "suppress*",
+        "admissible", "inadmissible", "evidence", "injunct*", "relief", "liable", "civil action", "disciplin*", "sanction*",
+    ],
+    "enactment": [
+        "severab*", "effective", "take effect", "takes effect", "invalid", "unconstitutional", "adopted", "passed",
+        "enacted", "ordain*", "construed", "nothing in this",
+    ],
+    "legislature": ["statute", "legislature", "general assembly", "general court", "congress", "parliament", "enacts", "enact"],
+    "mandate": ["shall use", "shall install", "shall equip", "shall deploy", "shall purchase", "is directed to", "shall acquire"],
+    "private": ["business*", "employer*", "store*", "retail*", "landlord*", "private entit*", "merchant*", "vendor*", "company", "companies"],
+}
+
+
+def _cue_patterns(nlp, phrase: str) -> list[dict]:
+    pattern = []
+    for token in nlp.tokenizer(phrase):
+        text = token.lower_
+        if text.endswith("*") and len(text) > 1:
+            pattern.append({"LOWER": {"REGEX": "^" + text[:-1]}})
+        elif text != "*":
+            pattern.append({"LOWER": text})
+    return pattern
+
+
 def build_nlp():
     """The one spaCy pipeline of the project: tokenizer, lookup lemmas, placeholders."""
     import spacy
@@ -79,11 +138,41 @@ def build_nlp():
 
             return mark
 
+    if "banclassify_cues" not in Language.factories:
+
+        @Language.factory("banclassify_cues")
+        def make_cues(nlp, name):
+            matcher = Matcher(nlp.vocab)
+            for cue, phrases in CUE_PHRASES.items():
+                matcher.add(cue, [_cue_patterns(nlp, phrase) for phrase in phrases])
+            matcher.add("prohibit", [[
+                {"LOWER": {"IN": ["no", "neither"]}},
+                {"IS_PUNCT": False, "OP": "{0,8}"},
+                {"LOWER": {"IN": ["shall", "may", "will", "must"]}},
+            ]])
+            matcher.add("temporary", [[
+                {"LIKE_NUM": True}, {"LOWER": {"REGEX": "^(day|month|year|week)s?$"}},
+            ]])
+
+            def mark(doc):
+                doc.user_data["cues"] = sorted({nlp.vocab.strings[m] for m, _, _ in matcher(doc)})
+                return doc
+
+            return mark
+
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("banclassify_cues")
     nlp.add_pipe("banclassify_placeholders")
     nlp.initialize()
     return nlp
+
+
+def cue_tokens(doc) -> list[str]:
+    cues = doc.user_data.get("cues", [])
+    tokens = [f"cue_{c}" for c in cues]
+    tokens += [f"cue_{a}_{b}" for i, a in enumerate(cues) for b in cues[i + 1:]]
+    return tokens
 
 
 def doc_to_tokens(doc) -> list[str]:
@@ -103,7 +192,11 @@ def doc_to_tokens(doc) -> list[str]:
 
 
 class SpacyNormaliser(BaseEstimator, TransformerMixin):
-    """scikit-learn transformer: raw clause texts in, space-joined normalised tokens out.
+    """scikit-learn transformer: raw clause texts in, two text columns out.
+
+    Column 0 holds the normalised tokens (lemmas, placeholders, cue tokens);
+    column 1 the lower-cased raw text with collapsed whitespace, for character
+    n-grams that see what normalisation removes (and survive extraction noise).
 
     The spaCy pipeline is built on first use and left out of the pickle: it is
     rebuilt from the installed packages rather than frozen into the model file.
@@ -115,10 +208,15 @@ class SpacyNormaliser(BaseEstimator, TransformerMixin):
     def fit(self, X: Iterable[str], y=None):
         return self
 
-    def transform(self, X: Iterable[str]) -> list[str]:
-        nlp = self.nlp
-        texts = (str(x).lower() for x in X)
-        return [" ".join(doc_to_tokens(doc)) for doc in nlp.pipe(texts, batch_size=self.batch_size)]
+    def transform(self, X: Iterable[str]):
+        import numpy as np
+
+        raw = [" ".join(str(x).lower().split()) for x in X]
+        columns = np.empty((len(raw), 2), dtype=object)
+        for i, doc in enumerate(self.nlp.pipe(raw, batch_size=self.batch_size)):
+            columns[i, 0] = " ".join(doc_to_tokens(doc) + cue_tokens(doc))
+            columns[i, 1] = raw[i]
+        return columns
 
     @property
     def nlp(self):
@@ -133,5 +231,5 @@ class SpacyNormaliser(BaseEstimator, TransformerMixin):
 
 
 def normalise(texts: Iterable[str]) -> list[str]:
-    """Convenience for one-off use; long-running code should keep one ``SpacyNormaliser``."""
-    return SpacyNormaliser().transform(texts)
+    """The normalised tokens of each text. For one-off use; long-running code keeps one ``SpacyNormaliser``."""
+    return list(SpacyNormaliser().transform(texts)[:, 0])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classify import ClauseClassifier
-from .extract import extract
+from .extract import ExtractedDocument, extract
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
 
@@ -60,11 +60,17 @@ class ScanResult:
 
 def scan_file(path: str | Path, classifier: ClauseClassifier) -> ScanResult:
     """Label every clause of one document; ``InputError`` when it cannot be read."""
-    timings: dict[str, float] = {}
     clock = time.perf_counter()
     document = extract(path)
-    timings["extract"] = time.perf_counter() - clock
+    seconds = time.perf_counter() - clock
+    result = classify_document(document, classifier, str(path))
+    result.timings = {"extract": seconds, **result.timings}
+    return result
 
+
+def classify_document(document: ExtractedDocument, classifier: ClauseClassifier, name: str) -> ScanResult:
+    """Segment, normalise and classify an extracted document, timing each stage."""
+    timings: dict[str, float] = {}
     clock = time.perf_counter()
     clauses = segment(document.pages)
     timings["segment"] = time.perf_counter() - clock
@@ -78,7 +84,7 @@ def scan_file(path: str | Path, classifier: ClauseClassifier) -> ScanResult:
     timings["classify"] = time.perf_counter() - clock
 
     rows = [
-        ClauseResult(str(path), c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities)
+        ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities)
         for c, p in zip(clauses, predictions)
     ]
-    return ScanResult(str(path), document.page_count, rows, document.warnings, timings)
+    return ScanResult(name, document.page_count, rows, list(document.warnings), timings)
