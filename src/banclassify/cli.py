@@ -288,6 +288,66 @@ def batch(
     raise typer.Exit(report.exit_code)
 
 
+@app.command()
+@handle_errors
+def annotate(
+    inputs: List[Path] = typer.Argument(..., help="Documents or folders to draw clauses from.", show_default=False),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many clauses."),
+    to: Path = typer.Option(Path("data/labeled/annotations.jsonl"), "--to", help="Annotations file (appended to)."),
+    model: Optional[Path] = ModelOption,
+) -> None:
+    """Label the clauses the model is least sure of; each answer is saved at once.
+
+    Keys: f full_ban, r realtime_ban, m moratorium, c consent_requirement, o oversight_policy,
+    n none, a accept the guess, s skip, u undo, ? help, q quit. Without a terminal, keys are
+    read one per line from stdin.
+
+    Example: banclassify annotate agendas/ --limit 50 --to data/labeled/annotations.jsonl
+    """
+    from .annotate import annotate as run_session
+    from .annotate import annotated_texts, candidates
+    from .classify import ClauseClassifier
+
+    classifier = ClauseClassifier.load(model)
+    queue = candidates(inputs, classifier, annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True))
+    if not queue:
+        typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)
+        return
+    try:
+        report = run_session(queue, to, limit=limit)
+    except KeyboardInterrupt:
+        typer.echo(f"\ninterrupted: every answer given so far is saved in {to}", err=True)
+        raise typer.Exit(130)
+    typer.echo(f"\n{report.answered} answer(s) saved to {to}, {report.skipped} skipped, {report.undone} undone, {report.remaining} clause(s) left", err=True)
+
+
+@app.command("import")
+@handle_errors
+def import_command(
+    source: Path = typer.Argument(..., help="Edited scan/batch output (.jsonl/.csv), Prodigy .jsonl or Label Studio .json.", show_default=False),
+    to: Path = typer.Option(Path("data/labeled/corrections.jsonl"), "--to", help="Labelled file to append the corrections to."),
+) -> None:
+    """Add corrected labels to the labelled data; bad rows are named and skipped.
+
+    Example: banclassify scan agenda.pdf --all -f csv -o rows.csv  (edit the label column)  banclassify import rows.csv
+    """
+    from .corrections import import_corrections
+
+    report = import_corrections(source, to)
+    for problem in report.problems:
+        typer.echo(f"banclassify: skipped: {problem}", err=True)
+    parts = [f"{report.format}: {report.rows} row(s)", f"{report.imported} imported into {to}"]
+    if report.unchanged:
+        parts.append(f"{report.unchanged} unchanged (label as the model said, no new information)")
+    if report.rejected:
+        parts.append(f"{report.rejected} rejected or ignored")
+    if report.already_present:
+        parts.append(f"{report.already_present} already present")
+    if report.problems:
+        parts.append(f"{len(report.problems)} bad row(s) skipped")
+    typer.echo("; ".join(parts))
+
+
 @app.command("clear-cache")
 @handle_errors
 def clear_cache_command() -> None:

@@ -50,3 +50,39 @@ def append_lines(path: str | Path, lines: Iterable[str]) -> None:
         handle.write(payload)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+class _Lock:
+    """An exclusive advisory lock on ``<path>.lock`` (POSIX ``flock``), so that two
+    processes appending to one file never interleave and an undo never races an append."""
+
+    def __init__(self, path: Path):
+        self.path = path.with_name(path.name + ".lock")
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a")
+        try:
+            import fcntl
+
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # Windows: appends of one small line are still whole
+            pass
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.close()  # closing releases the lock
+
+
+def append_locked(path: str | Path, lines: Iterable[str]) -> None:
+    path = Path(path)
+    with _Lock(path):
+        append_lines(path, lines)
+
+
+def rewrite_locked(path: str | Path, change) -> None:
+    """Replace the file's lines by ``change(lines)`` atomically, under the lock."""
+    path = Path(path)
+    with _Lock(path):
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        write_text_atomic(path, "".join(line + "\n" for line in change(lines)))

@@ -1,0 +1,227 @@
+"""Annotate: show the clauses the model is least sure of, record the user's labels.
+
+Answers are appended to the annotations file one whole line at a time, under a
+file lock and with fsync, so Ctrl-C, a crash or a second session never loses or
+interleaves an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, TextIO
+
+from .batch import find_documents, sha256_of
+from .classify import ClauseClassifier
+from .errors import DataError
+from .extract import extract
+from .files import append_locked, rewrite_locked
+from .scan import ClauseResult, classify_document
+
+KEYS = {
+    "f": "full_ban",
+    "r": "realtime_ban",
+    "m": "moratorium",
+    "c": "consent_requirement",
+    "o": "oversight_policy",
+    "n": "none",
+}
+HELP = (
+    "keys: "
+    + ", ".join(f"{k} {label}" for k, label in KEYS.items())
+    + ", a accept the model's guess, s skip, u undo the last answer, ? help, q quit"
+)
+
+
+@dataclass
+class Candidate:
+    clause: ClauseResult
+    sha256: str
+    before: str
+    after: str
+
+    @property
+    def margin(self) -> float:
+        top = sorted(self.clause.probabilities.values(), reverse=True)
+        return top[0] - (top[1] if len(top) > 1 else 0.0)
+
+
+def text_key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def annotated_texts(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    keys = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            keys.add(text_key(json.loads(line)["text"]))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue
+    return keys
+
+
+def documents_of(inputs: Iterable[Path]) -> list[Path]:
+    documents: list[Path] = []
+    for path in inputs:
+        documents.extend(find_documents(path).documents if path.is_dir() else [path])
+    return documents
+
+
+def candidates(inputs: Iterable[Path], classifier: ClauseClassifier, done: set[str], warn: Callable[[str], None]) -> list[Candidate]:
+    """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
+    found: list[Candidate] = []
+    seen: set[str] = set(done)
+    for path in documents_of(inputs):
+        try:
+            result = classify_document(extract(path), classifier, str(path))
+        except DataError:
+            raise
+        except Exception as exc:  # one unreadable file must not end the session
+            warn(f"{path}: {getattr(exc, 'problem', exc)} (skipped)")
+            continue
+        digest = sha256_of(path)
+        clauses = result.clauses
+        for i, clause in enumerate(clauses):
+            key = text_key(clause.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            before = clauses[i - 1].text if i > 0 else ""
+            after = clauses[i + 1].text if i + 1 < len(clauses) else ""
+            found.append(Candidate(clause, digest, before, after))
+    found.sort(key=lambda c: (c.margin, c.clause.file, c.clause.start))
+    return found
+
+
+def record(candidate: Candidate, label: str) -> dict:
+    clause = candidate.clause
+    return {
+        "text": clause.text,
+        "label": label,
+        "source": f"annotate:{candidate.sha256[:16]}",
+        "style": "user-annotation",
+        "file": clause.file,
+        "sha256": candidate.sha256,
+        "page": clause.page,
+        "section": clause.section,
+        "model_label": clause.label,
+        "model_probabilities": {k: round(v, 4) for k, v in sorted(clause.probabilities.items())},
+        "annotated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }
+
+
+def show(candidate: Candidate, number: int, total: int, out: TextIO) -> None:
+    clause = candidate.clause
+    out.write(f"\n[{number}/{total}] {clause.file}, page {clause.page}, section {clause.section or '-'}\n")
+    if candidate.before:
+        out.write(f"  before: {candidate.before[:200]}\n")
+    out.write(f"  >>> {clause.text}\n")
+    if candidate.after:
+        out.write(f"  after:  {candidate.after[:200]}\n")
+    ranked = sorted(clause.probabilities.items(), key=lambda kv: -kv[1])[:2]
+    guesses = ", ".join(f"{label} {p:.2f}" for label, p in ranked)
+    out.write(f"  model: {guesses}\n")
+    out.write("  [f]ull_ban [r]ealtime_ban [m]oratorium [c]onsent [o]versight [n]one  [a]ccept [s]kip [u]ndo [?] [q]uit > ")
+    out.flush()
+
+
+def read_key(stream: TextIO) -> str | None:
+    """One key: a single keypress on a terminal, else the first character of a line."""
+    if stream.isatty():
+        import termios
+        import tty
+
+        fd = stream.fileno()
+        saved = termios.tcgetattr(fd)
+        try:
+            tty.setcbreak(fd)
+            key = stream.read(1)
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        if key == "\x03":
+            raise KeyboardInterrupt
+        return key
+    line = stream.readline()
+    if not line:
+        return None  # end of input: stop like 'q'
+    return line.strip()[:1].lower() or ""
+
+
+@dataclass
+class SessionReport:
+    answered: int = 0
+    skipped: int = 0
+    undone: int = 0
+    remaining: int = 0
+
+
+def annotate(
+    queue: list[Candidate],
+    target: Path,
+    keys_in: TextIO | None = None,
+    out: TextIO | None = None,
+    limit: int | None = None,
+) -> SessionReport:
+    # Looked up at call time: the streams may have been replaced since import.
+    keys_in = keys_in or sys.stdin
+    out = out or sys.stderr
+    report = SessionReport()
+    history: list[tuple[int, dict]] = []  # (queue index, record) of this session's answers
+    index = 0
+    shown = 0
+    while index < len(queue) and (limit is None or shown < limit):
+        candidate = queue[index]
+        show(candidate, index + 1, len(queue), out)
+        key = read_key(keys_in)
+        out.write((key or "") + "\n")
+        if key is None or key == "q":
+            break
+        if key == "?":
+            out.write(HELP + "\n")
+            continue
+        if key == "s":
+            report.skipped += 1
+            index += 1
+            shown += 1
+            continue
+        if key == "u":
+            if not history:
+                out.write("nothing to undo\n")
+                continue
+            previous_index, previous = history.pop()
+            _remove_answer(target, previous)
+            report.answered -= 1
+            report.undone += 1
+            shown -= 1
+            index = previous_index
+            out.write(f"undone: {previous['label']} for the clause on page {previous['page']}\n")
+            continue
+        label = candidate.clause.label if key == "a" else KEYS.get(key)
+        if label is None:
+            out.write(f"unknown key {key!r}; {HELP}\n")
+            continue
+        answer = record(candidate, label)
+        append_locked(target, [json.dumps(answer, ensure_ascii=False)])
+        history.append((index, answer))
+        report.answered += 1
+        index += 1
+        shown += 1
+    report.remaining = len(queue) - index
+    return report
+
+
+def _remove_answer(target: Path, answer: dict) -> None:
+    wanted = json.dumps(answer, ensure_ascii=False)
+
+    def without_last_copy(lines: list[str]) -> list[str]:
+        for i in range(len(lines) - 1, -1, -1):
+            if lines[i] == wanted:
+                return lines[:i] + lines[i + 1:]
+        return lines
+
+    rewrite_locked(target, without_last_copy)
