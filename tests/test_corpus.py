@@ -111,3 +111,13 @@ def test_near_duplicate_detector_finds_a_reworded_copy():
 
 def test_data_dir_is_the_repository_folder():
     assert DEFAULT_DATA_DIR.name == "labeled" and DEFAULT_DATA_DIR.is_dir()
+
+
+def test_shipped_model_meets_the_targets_on_the_test_split(splits):
+    from banclassify.classify import ClauseClassifier
+    from banclassify.evaluate import evaluate
+    from conftest import SHIPPED_MODEL
+
+    evaluation = evaluate(ClauseClassifier.load(SHIPPED_MODEL), splits[1])
+    assert evaluation.model.macro_f1 >= 0.93
+    assert evaluation.model.macro_f1 - evaluation.baseline.macro_f1 >= 0.25

@@ -25,4 +25,16 @@ def test_normaliser_is_a_transformer_that_pickles_without_spacy():
     normaliser.fit_transform(["warm up"])
     restored = pickle.loads(pickle.dumps(normaliser))
     assert "_nlp" not in restored.__dict__
-    assert restored.transform(["Cameras were installed."]) == ["camera install"]
+    [[tokens, raw]] = restored.transform(["Cameras were  installed."]).tolist()
+    assert tokens.split()[:2] == ["camera", "install"]
+    assert raw == "cameras were installed."
+
+
+def test_cue_tokens_mark_how_a_rule_is_built():
+    [moratorium, realtime] = normalise([
+        "No agency shall use face recognition until the General Assembly enacts a statute.",
+        "The police shall not identify people in live video streams.",
+    ])
+    assert "cue_prohibit" in moratorium.split() and "cue_prohibit_temporary" in moratorium.split()
+    assert "cue_legislature" in moratorium.split()
+    assert "cue_prohibit_realtime" in realtime.split() and "cue_temporary" not in realtime.split()

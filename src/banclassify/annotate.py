@@ -17,7 +17,7 @@ from typing import Callable, Iterable, TextIO
 from .batch import find_documents, sha256_of
 from .classify import ClauseClassifier
 from .errors import DataError
-from .extract import extract
+from .extract import DEFAULT_ENGINE, extract
 from .files import append_locked, rewrite_locked
 from .scan import ClauseResult, classify_document
 
@@ -72,13 +72,20 @@ def documents_of(inputs: Iterable[Path]) -> list[Path]:
     return documents
 
 
-def candidates(inputs: Iterable[Path], classifier: ClauseClassifier, done: set[str], warn: Callable[[str], None]) -> list[Candidate]:
+def candidates(
+    inputs: Iterable[Path],
+    classifier: ClauseClassifier,
+    done: set[str],
+    warn: Callable[[str], None],
+    engine: str = DEFAULT_ENGINE,
+    jobs: int = 1,
+) -> list[Candidate]:
     """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
     found: list[Candidate] = []
     seen: set[str] = set(done)
     for path in documents_of(inputs):
         try:
-            result = classify_document(extract(path), classifier, str(path))
+            result = classify_document(extract(path, engine=engine, jobs=jobs), classifier, str(path))
         except DataError:
             raise
         except Exception as exc:  # one unreadable file must not end the session

@@ -23,6 +23,8 @@ from .cache import ExtractionCache
 from .classify import ClauseClassifier
 from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError, InputError
 from .extract import (
+    DEFAULT_ENGINE,
+    PAGES_PER_UNIT,
     SUPPORTED_SUFFIXES,
     ExtractedDocument,
     PdfPages,
@@ -39,7 +41,6 @@ from .labels import OPERATIVE_LABELS
 from .report import CLAUSE_FIELDS, clause_row
 from .scan import ScanResult, classify_document
 
-ENGINE = "pdfplumber"
 BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "path", "sha256"]
 SUMMARY_FIELDS = [
     "path", "sha256", "pages", "clauses",
@@ -55,8 +56,9 @@ class BatchOptions:
     scheduler: str | None = None
     timeout: float | None = None  # seconds per document
     max_mb: float = 200.0
-    pages_per_unit: int = 12
+    pages_per_unit: int = PAGES_PER_UNIT
     use_cache: bool = True
+    engine: str = DEFAULT_ENGINE
     cache_dir: Path | None = None
     resume: bool = False
 
@@ -129,6 +131,7 @@ class _Unit:
     first: int = 1
     last: int | None = None
     timeout: float | None = None
+    engine: str = DEFAULT_ENGINE
 
 
 @dataclass
@@ -156,7 +159,7 @@ def _run_unit(unit: _Unit) -> _UnitResult:
     try:
         path = Path(unit.path)
         if unit.kind == "pdf":
-            payload: object = read_pdf_lines(path, unit.first, unit.last)
+            payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine)
         elif unit.kind == "html":
             payload = _extract_html(path)
         else:
@@ -262,7 +265,7 @@ def run_batch(
     progress = Progress(len(pending), show_progress)
     try:
         for item, results in _completed_documents(pending, units, options):
-            _finish_document(item, results, classifier, cache, out, journal, report, root)
+            _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine)
             progress.update(report.pages_last)
     finally:
         progress.close()
@@ -284,17 +287,17 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
             item.error = exc.problem
             continue
         if cache is not None:
-            item.document = cache.get(item.sha256, ENGINE, item.path)
+            item.document = cache.get(item.sha256, options.engine, item.path)
             if item.document is not None:
                 continue
         count = pdf_page_count(item.path) if item.kind == "pdf" else None
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1
-                yield _Unit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout)
+                yield _Unit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine)
         else:
             item.units = 1
-            yield _Unit(index, str(item.path), item.kind, timeout=options.timeout)
+            yield _Unit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine)
 
 
 def _completed_documents(pending: list[_Pending], units: list[_Unit], options: BatchOptions) -> Iterator[tuple[_Pending, list[_UnitResult]]]:
@@ -338,7 +341,7 @@ def _parallel_map(units: list[_Unit], options: BatchOptions) -> Iterator[_UnitRe
     return run_local()
 
 
-def _finish_document(item, results, classifier, cache, out, journal, report: BatchReport, root: Path) -> None:
+def _finish_document(item, results, classifier, cache, out, journal, report: BatchReport, root: Path, engine: str) -> None:
     started = time.perf_counter()
     relative = str(item.path.relative_to(root))
     seconds = sum(r.seconds for r in results)
@@ -353,7 +356,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
                 else:
                     document = results[0].payload
                 if cache is not None:
-                    cache.put(item.sha256, ENGINE, document)
+                    cache.put(item.sha256, engine, document)
             else:
                 report.cached += 1
             result = classify_document(finalise(document), classifier, relative)
@@ -364,7 +367,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
     if result is None:
         report.failed += 1
         report.failures.append((relative, error or "unknown error"))
-        row = _summary_row(relative, item.sha256, None, seconds, error or "unknown error", item.kind)
+        row = _summary_row(relative, item.sha256, None, seconds, error or "unknown error", item.kind, engine)
     else:
         report.succeeded += 1
         report.pages += result.pages
@@ -376,7 +379,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
             data["sha256"] = item.sha256
             rows.append(data)
         append_lines(out, _encode_rows(rows, out))
-        row = _summary_row(relative, item.sha256, result, seconds, "ok", item.kind)
+        row = _summary_row(relative, item.sha256, result, seconds, "ok", item.kind, engine)
     append_lines(journal, [json.dumps(row, ensure_ascii=False)])
 
 
@@ -395,7 +398,7 @@ def _encode_rows(rows: list[dict], out: Path) -> list[str]:
     return [buffer.getvalue().rstrip("\n")] if rows else []
 
 
-def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str, kind: str) -> dict:
+def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str, kind: str, engine: str) -> dict:
     row: dict = {"path": path, "sha256": sha256, "pages": 0, "clauses": 0}
     for label in OPERATIVE_LABELS:
         row[f"{label}_count"] = 0
@@ -408,7 +411,7 @@ def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: flo
             row[f"{count.label}_count"] = count.count
             row[f"{count.label}_pages"] = " ".join(map(str, count.pages))
         row["strongest_label"] = result.strongest_label()
-    row["engine"] = ENGINE if kind == "pdf" else (kind or "-")
+    row["engine"] = engine if kind == "pdf" else (kind or "-")
     row["seconds"] = round(seconds, 3)
     row["status"] = status
     return row

@@ -44,6 +44,8 @@ def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_
     features = ColumnTransformer(
         [
             ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True), 0),
+            # Surface word n-grams keep what lemmas and stop-word removal lose ("shall not be", "on or after").
+            ("raw_words", TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True), 1),
             ("chars", TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, min_df=2, sublinear_tf=True, max_features=200_000), 1),
         ]
     )

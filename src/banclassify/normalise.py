@@ -8,6 +8,7 @@ references become ``<num>``, ``<date>`` and ``<secref>`` so that the model learn
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -28,24 +29,30 @@ _MONTHS = [
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec",
 ]
-_YEAR = {"TEXT": {"REGEX": r"^(1[89]|20|21)\d\d$"}}
-_DAY = {"TEXT": {"REGEX": r"^\d{1,2}(st|nd|rd|th)?$"}}
+# Token predicates are written with SHAPE and IN sets, not REGEX, where they may
+# start a match: the Matcher tests a pattern's first token against every token,
+# and regular expressions there cost more than the rest of the pipeline.
+_YEAR = {"SHAPE": "dddd"}
+_DAY = {"SHAPE": {"IN": ["d", "dd", "dxx", "ddxx"]}}
 _MONTH = {"LOWER": {"IN": _MONTHS}}
 DATE_PATTERNS = [
     [_MONTH, _DAY, {"TEXT": ",", "OP": "?"}, _YEAR],
     [_DAY, _MONTH, _YEAR],
     [_MONTH, _YEAR],
-    [{"TEXT": {"REGEX": r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$"}}],
-    [{"TEXT": {"REGEX": r"^\d{4}-\d{2}-\d{2}$"}}],
 ]
+# Only tried after a "§" or "Sec." token has matched, so a regular expression is cheap here.
 _SECTION_NUMBER = {"TEXT": {"REGEX": r"^\d+[A-Za-z]?([.\-–]\d+[A-Za-z]?)*(\(.*)?$"}}
 SECREF_PATTERNS = [
     [{"TEXT": {"IN": ["§", "§§"]}}, _SECTION_NUMBER],
     [{"LOWER": {"IN": ["sec", "sec.", "section", "sections", "article", "art", "art."]}}, {"TEXT": ".", "OP": "?"}, _SECTION_NUMBER],
-    [{"TEXT": {"REGEX": r"^\d+[A-Za-z]?(\.\d+[A-Za-z]?){1,}(\(.*)?$"}}],
-    [{"TEXT": {"REGEX": r"^\d+-\d+(\.\d+)*[A-Za-z]?$"}}],
 ]
-NUM_PATTERNS = [[{"LIKE_NUM": True}], [{"TEXT": {"REGEX": r"^\$?\d[\d,.]*%?$"}}]]
+NUM_PATTERNS = [[{"LIKE_NUM": True}]]
+# Single tokens that carry digits: classified once per token by the component.
+NUMERIC_TOKEN_KINDS = [
+    ("<date>", re.compile(r"^(\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2})$")),
+    ("<secref>", re.compile(r"^\d+[A-Za-z]?((\.\d+[A-Za-z]?)+(\(.*)?|-\d+(\.\d+)*[A-Za-z]?)$")),
+    ("<num>", re.compile(r"^\$?\d[\d,.]*%?$")),
+]
 
 
 # Cue families found by Matcher patterns. A clause's label often hangs on how
@@ -96,22 +103,27 @@ CUE_PHRASES: dict[str, list[str]] = {
 }
 
 
-def _cue_patterns(nlp, phrase: str) -> list[dict]:
-    pattern = []
-    for token in nlp.tokenizer(phrase):
-        text = token.lower_
-        if text.endswith("*") and len(text) > 1:
-            pattern.append({"LOWER": {"REGEX": "^" + text[:-1]}})
-        elif text != "*":
-            pattern.append({"LOWER": text})
-    return pattern
+def _expand_phrase(phrase: str) -> list[str]:
+    """A cue phrase with "*" prefixes spelled out as every known word with that prefix."""
+    from itertools import product
+
+    from .layout import english_words
+
+    options = []
+    for word in phrase.lower().split():
+        if word.endswith("*") and len(word) > 1:
+            stem = word[:-1]
+            options.append(sorted({stem} | {w for w in english_words() if w.startswith(stem)}))
+        else:
+            options.append([word])
+    return [" ".join(words) for words in product(*options)]
 
 
 def build_nlp():
     """The one spaCy pipeline of the project: tokenizer, lookup lemmas, placeholders."""
     import spacy
     from spacy.language import Language
-    from spacy.matcher import Matcher
+    from spacy.matcher import Matcher, PhraseMatcher
     from spacy.util import filter_spans
 
     if "banclassify_placeholders" not in Language.factories:
@@ -126,8 +138,13 @@ def build_nlp():
 
             def mark(doc):
                 matches = matcher(doc)
-                spans = [doc[s:e] for _, s, e in matches]
                 labelled = {(s, e): nlp.vocab.strings[m] for m, s, e in matches}
+                for token in doc:
+                    if "d" in token.shape_ and labelled.get((token.i, token.i + 1), "<num>") == "<num>":
+                        kind = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(token.text)), None)
+                        if kind:
+                            labelled[(token.i, token.i + 1)] = kind
+                spans = [doc[s:e] for s, e in labelled]
                 # Longest match wins; between equal spans a date beats a section beats a number.
                 spans.sort(key=lambda sp: priority[labelled[(sp.start, sp.end)]])
                 for span in filter_spans(spans):
@@ -142,20 +159,25 @@ def build_nlp():
 
         @Language.factory("banclassify_cues")
         def make_cues(nlp, name):
+            # Phrases go to a PhraseMatcher (one hash lookup per token); only the two
+            # patterns that need structure use the token Matcher.
+            phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+            for cue, listed in CUE_PHRASES.items():
+                phrases.add(cue, [nlp.make_doc(text) for phrase in listed for text in _expand_phrase(phrase)])
             matcher = Matcher(nlp.vocab)
-            for cue, phrases in CUE_PHRASES.items():
-                matcher.add(cue, [_cue_patterns(nlp, phrase) for phrase in phrases])
             matcher.add("prohibit", [[
                 {"LOWER": {"IN": ["no", "neither"]}},
                 {"IS_PUNCT": False, "OP": "{0,8}"},
                 {"LOWER": {"IN": ["shall", "may", "will", "must"]}},
             ]])
             matcher.add("temporary", [[
-                {"LIKE_NUM": True}, {"LOWER": {"REGEX": "^(day|month|year|week)s?$"}},
+                {"LIKE_NUM": True}, {"LOWER": {"IN": ["day", "days", "week", "weeks", "month", "months", "year", "years"]}},
             ]])
 
             def mark(doc):
-                doc.user_data["cues"] = sorted({nlp.vocab.strings[m] for m, _, _ in matcher(doc)})
+                found = {nlp.vocab.strings[m] for m, _, _ in matcher(doc)}
+                found.update(nlp.vocab.strings[m] for m, _, _ in phrases(doc))
+                doc.user_data["cues"] = sorted(found)
                 return doc
 
             return mark

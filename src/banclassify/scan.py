@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classify import ClauseClassifier
-from .extract import ExtractedDocument, extract
+from .extract import DEFAULT_ENGINE, ExtractedDocument, extract
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
 
@@ -58,10 +58,10 @@ class ScanResult:
         return strongest({c.label for c in self.found(min_confidence)})
 
 
-def scan_file(path: str | Path, classifier: ClauseClassifier) -> ScanResult:
+def scan_file(path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1) -> ScanResult:
     """Label every clause of one document; ``InputError`` when it cannot be read."""
     clock = time.perf_counter()
-    document = extract(path)
+    document = extract(path, engine=engine, jobs=jobs)
     seconds = time.perf_counter() - clock
     result = classify_document(document, classifier, str(path))
     result.timings = {"extract": seconds, **result.timings}

@@ -1,0 +1,193 @@
+"""The benchmark: speed and memory of banclassify, with baselines measured in the same run.
+
+Usage: make bench   (or: python bench/run.py [--quick])
+Writes the tables to bench/README.md and prints them. Real agendas are read from
+../shared/realdata/agendas_ca/ when that folder is present; nothing from it is copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+REAL_AGENDAS = ROOT.parent / "shared" / "realdata" / "agendas_ca"
+EXE = Path(sys.executable).parent / "banclassify"
+
+from make_packet import write_packet  # noqa: E402
+from pdfgen import Layout, write_pdf  # noqa: E402
+
+from banclassify.classify import ClauseClassifier  # noqa: E402
+from banclassify.report import render_scan  # noqa: E402
+from banclassify.scan import scan_file  # noqa: E402
+
+
+def clock(function) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = function()
+    return time.perf_counter() - started, value
+
+
+def plain_pdfplumber(paths: list[Path]) -> int:
+    import pdfplumber
+
+    pages = 0
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+                pages += 1
+    return pages
+
+
+def plain_pdfium(paths: list[Path]) -> int:
+    import pypdfium2
+
+    pages = 0
+    for path in paths:
+        document = pypdfium2.PdfDocument(str(path))
+        for index in range(len(document)):
+            document[index].get_textpage().get_text_range()
+            pages += 1
+        document.close()
+    return pages
+
+
+def has_text_layer(path: Path) -> bool:
+    """False for image-only PDFs (they need OCR, which is not what this benchmark measures)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return any(document[i].get_textpage().count_chars() > 10 for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def scans(paths, classifier, engine, jobs):
+    return [scan_file(path, classifier, engine=engine, jobs=jobs) for path in paths]
+
+
+def peak_memory_mb(arguments: list[str]) -> float:
+    """Peak resident memory of a ``banclassify`` process (its largest process, in MB)."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(EXE), *arguments], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def best_of(n: int, arguments: list[str]) -> float:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        subprocess.run([str(EXE), *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def agreement(reference, other) -> tuple[int, int]:
+    """Clauses of ``reference`` found in ``other`` with the same page, text and label."""
+    index = {(c.page, " ".join(c.text.split())): c.label for r in other for c in r.clauses}
+    same = total = 0
+    for result in reference:
+        for clause in result.clauses:
+            total += 1
+            same += index.get((clause.page, " ".join(clause.text.split()))) == clause.label
+    return same, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="Skip the 1,000-page default-engine memory run.")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="banclassify-bench-"))
+    packet = write_packet(work / "packet300.pdf", 300)
+    big = write_packet(work / "packet1000.pdf", 1000)
+    one_page = write_pdf(work / "one.pdf", ["No City department shall obtain or use face recognition technology."], Layout())
+    classifier = ClauseClassifier.load()
+    lines: list[str] = []
+    say = lambda text="": (print(text, flush=True), lines.append(text))  # noqa: E731
+
+    say("# banclassify benchmark")
+    say()
+    say(f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+        "Pages/s is end to end through the Python API (extract, segment, normalise, classify) with the model already loaded; "
+        "process start-up is measured on its own below.")
+
+    corpora = [("generated 300-page packet", [packet])]
+    if REAL_AGENDAS.is_dir():
+        readable = [p for p in sorted(REAL_AGENDAS.glob("*.pdf")) if has_text_layer(p)]
+        corpora.append((f"{len(readable)} real agendas with a text layer (agendas_ca)", readable))
+    stage_results = {}
+    engine_pairs = []
+    for name, paths in corpora:
+        say()
+        say(f"## Speed on the {name}")
+        say()
+        say("| run | pages | seconds | pages/s | × baseline |")
+        say("|---|---:|---:|---:|---:|")
+        seconds, pages = clock(lambda: plain_pdfplumber(paths))
+        baseline = pages / seconds
+        say(f"| plain pdfplumber `extract_text`, 1 process (baseline) | {pages} | {seconds:.2f} | {baseline:.1f} | 1.00 |")
+        runs = {}
+        for label, engine, jobs in (("scan, default engine, 1 job", "pdfplumber", 1), ("scan, default engine, 2 jobs", "pdfplumber", 2), ("scan --engine pdfium, 1 job", "pdfium", 1), ("scan --engine pdfium, 2 jobs", "pdfium", 2)):
+            seconds, results = clock(lambda: scans(paths, classifier, engine, jobs))
+            runs[(engine, jobs)] = results
+            count = sum(r.pages for r in results)
+            say(f"| {label} | {count} | {seconds:.2f} | {count / seconds:.1f} | {count / seconds / baseline:.2f} |")
+        seconds, pages = clock(lambda: plain_pdfium(paths))
+        say(f"| plain pypdfium2 text extraction (near-limit) | {pages} | {seconds:.2f} | {pages / seconds:.1f} | {pages / seconds / baseline:.2f} |")
+        stage_results[name] = runs
+        engine_pairs.append((name, runs[("pdfplumber", 1)], runs[("pdfium", 1)]))
+
+    say()
+    say("## Time of each stage (generated 300-page packet, 1 job)")
+    say()
+    say("| engine | extract | segment | normalise | classify | report | segment+normalise+classify share |")
+    say("|---|---:|---:|---:|---:|---:|---:|")
+    for engine in ("pdfplumber", "pdfium"):
+        [result] = stage_results["generated 300-page packet"][(engine, 1)]
+        report_seconds, _ = clock(lambda: render_scan(result, "table"))
+        t = dict(result.timings, report=report_seconds)
+        total = sum(t.values())
+        nlp_share = (t["segment"] + t["normalise"] + t["classify"]) / total
+        say(f"| {engine} | {t['extract']:.2f} s | {t['segment']:.3f} s | {t['normalise']:.2f} s | {t['classify']:.2f} s | {t['report']:.3f} s | {100 * nlp_share:.0f}% |")
+
+    say()
+    say("## Start-up and memory")
+    say()
+    say("| measure | value |")
+    say("|---|---:|")
+    say(f"| `banclassify --help` (best of 5) | {best_of(5, ['--help']):.2f} s |")
+    say(f"| `banclassify scan` of a one-page PDF (best of 3) | {best_of(3, ['scan', str(one_page)]):.2f} s |")
+    say(f"| peak memory, scan of a 1,000-page PDF, `--engine pdfium --jobs 1` | {peak_memory_mb(['scan', str(big), '--engine', 'pdfium', '--jobs', '1']):.0f} MB |")
+    if not args.quick:
+        say(f"| peak memory, scan of a 1,000-page PDF, default engine `--jobs 1` | {peak_memory_mb(['scan', str(big), '--jobs', '1']):.0f} MB |")
+    say(f"| peak memory, scan of the 300-page packet, default engine `--jobs 1` | {peak_memory_mb(['scan', str(packet), '--jobs', '1']):.0f} MB |")
+
+    say()
+    say("## Agreement between the engines")
+    say()
+    say("| documents | clauses (default engine) | same page, text and label with pdfium | share |")
+    say("|---|---:|---:|---:|")
+    for name, default, pdfium in engine_pairs:
+        same, total = agreement(default, pdfium)
+        say(f"| {name} | {total} | {same} | {100 * same / max(1, total):.1f}% |")
+
+    (ROOT / "bench" / "README.md").write_text("\n".join(lines) + "\n\nReproduce with `make bench` (about two minutes; `python bench/run.py --quick` skips the slowest memory run).\n")
+
+
+if __name__ == "__main__":
+    main()
