@@ -45,7 +45,7 @@ BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "path", "sha256"]
 SUMMARY_FIELDS = [
     "path", "sha256", "pages", "clauses",
     *[f"{label}_{what}" for label in OPERATIVE_LABELS for what in ("count", "pages")],
-    "strongest_label", "engine", "seconds", "status",
+    "strongest_label", "technologies", "actors", "moratorium_ends", "engine", "seconds", "status",
 ]
 
 
@@ -374,7 +374,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
         report.clauses += len(result.clauses)
         rows = []
         for clause in result.clauses:
-            data = clause_row(clause)
+            data = clause_row(clause, flat=out.suffix.lower() == ".csv")
             data["path"] = str(item.path)
             data["sha256"] = item.sha256
             rows.append(data)
@@ -404,6 +404,7 @@ def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: flo
         row[f"{label}_count"] = 0
         row[f"{label}_pages"] = ""
     row["strongest_label"] = ""
+    row["technologies"] = row["actors"] = row["moratorium_ends"] = ""
     if result is not None:
         row["pages"] = result.pages
         row["clauses"] = len(result.clauses)
@@ -411,6 +412,8 @@ def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: flo
             row[f"{count.label}_count"] = count.count
             row[f"{count.label}_pages"] = " ".join(map(str, count.pages))
         row["strongest_label"] = result.strongest_label()
+        for key, values in result.coverage().items():
+            row[key] = " | ".join(values)
     row["engine"] = engine if kind == "pdf" else (kind or "-")
     row["seconds"] = round(seconds, 3)
     row["status"] = status

@@ -65,6 +65,17 @@ class Prediction:
     probabilities: dict[str, float]
 
 
+@dataclass
+class Explanation:
+    terms: list[tuple[str, float]]  # (feature, its push towards the label), strongest first
+    runner_up: str
+    runner_up_probability: float
+
+    def compact(self) -> str:
+        pushed = ", ".join(f"{term} (+{weight:.2f})" for term, weight in self.terms) or "-"
+        return f"runner-up {self.runner_up} {self.runner_up_probability:.2f}; why: {pushed}"
+
+
 class ClauseClassifier:
     """A loaded model: normalise and classify clause texts."""
 
@@ -98,6 +109,45 @@ class ClauseClassifier:
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return self.classify_normalised(self.normalise(texts))
+
+    @property
+    def attributes(self):
+        """The attribute extractor, sharing the model's spaCy pipeline; built on first use."""
+        if getattr(self, "_attributes", None) is None:
+            from .attributes import AttributeExtractor
+
+            self._attributes = AttributeExtractor(self.pipeline.named_steps["normalise"].nlp)
+        return self._attributes
+
+    def explain(self, normalised, predictions: Sequence[Prediction], terms: int = 5) -> list[Explanation]:
+        """The word features that pushed each clause most towards its label, and the runner-up.
+
+        A clause's push towards a label is its feature values times the linear model's
+        weights for that label. Character n-grams count in the model but are left out
+        of the list because a reader cannot act on "hall ".
+        """
+        features = self.pipeline.named_steps["features"]
+        model = self.pipeline.named_steps["model"]
+        if getattr(self, "_feature_names", None) is None:
+            self._feature_names = features.get_feature_names_out()
+        matrix = features.transform(normalised)
+        classes = list(model.classes_)
+        explanations = []
+        for row, prediction in zip(range(matrix.shape[0]), predictions):
+            vector = matrix.getrow(row)
+            weights = model.coef_[classes.index(prediction.label)]
+            pushes = {}
+            for index, value in zip(vector.indices, vector.data):
+                name = self._feature_names[index]
+                if name.startswith("chars__"):
+                    continue
+                term = name.split("__", 1)[1]
+                pushes[term] = pushes.get(term, 0.0) + float(value * weights[index])
+            top = sorted(((t, w) for t, w in pushes.items() if w > 0), key=lambda tw: -tw[1])[:terms]
+            ranked = sorted(prediction.probabilities.items(), key=lambda kv: -kv[1])
+            runner_up = ranked[1] if len(ranked) > 1 else ("none", 0.0)
+            explanations.append(Explanation([(t, round(w, 3)) for t, w in top], runner_up[0], round(runner_up[1], 4)))
+        return explanations
 
 
 def load_model(path: Path) -> tuple[Any, dict]:

@@ -110,6 +110,7 @@ def scan(
     timings: bool = typer.Option(False, "--timings", help="Print the time of each stage on stderr."),
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
+    explain: bool = typer.Option(False, "--explain", help="Show the terms that pushed each clause to its label, and the runner-up label."),
 ) -> None:
     """Label every clause of one document and summarise what it rules.
 
@@ -122,7 +123,7 @@ def scan(
     from .scan import scan_file
 
     classifier = ClauseClassifier.load(model)
-    result = scan_file(file, classifier, engine=engine.value, jobs=jobs)
+    result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain)
     for warning in result.warnings:
         typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
     clock = time.perf_counter()
@@ -376,6 +377,37 @@ def clear_cache_command() -> None:
 
     cache = ExtractionCache()
     typer.echo(f"removed {cache.clear()} cached extraction(s) from {cache.directory}")
+
+
+@app.command("evaluate-attributes")
+@handle_errors
+def evaluate_attributes_command(
+    data: Optional[List[Path]] = typer.Argument(None, help="Attribute JSONL files (default: data/attributes/*.jsonl)."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+) -> None:
+    """Precision, recall and F1 of the attribute extractor (technology, actors, exceptions),
+    and exact match of moratorium durations and effective dates.
+
+    Example: banclassify evaluate-attributes data/attributes/test_attributes.jsonl
+    """
+    import json
+
+    from .attributes import AttributeExtractor, evaluate_attributes, read_attribute_records
+
+    files = data or sorted((Path(__file__).resolve().parents[2] / "data" / "attributes").glob("*.jsonl"))
+    extractor = AttributeExtractor()
+    for path in files:
+        report = evaluate_attributes(read_attribute_records(path), extractor)
+        mistakes = report.pop("mistakes")
+        if format is Format.json:
+            typer.echo(json.dumps({"file": str(path), **report, "mistakes": mistakes}, indent=2))
+            continue
+        typer.echo(f"{path}")
+        for name in ("technology", "actors", "exceptions"):
+            m = report[name]
+            typer.echo(f"  {name:<12} precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  ({m['support']} values)")
+        typer.echo(f"  {'duration':<12} exact match {report['duration']['exact_match']:.3f}  ({report['duration']['support']} moratoria)")
+        typer.echo(f"  {'effective':<12} exact match {report['effective']['exact_match']:.3f}  recall {report['effective']['recall']:.3f}  ({report['effective']['support']} dates)")
 
 
 @app.command()

@@ -53,7 +53,7 @@ class Scores:
 def score(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-    labels = [label for label in LABELS_BY_STRENGTH if label in set(truth) | set(predicted)]
+    labels = list(LABELS_BY_STRENGTH)
     p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
     per_label = {
         label: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4), "f1": round(float(f[i]), 4), "support": int(s[i])}

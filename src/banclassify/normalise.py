@@ -99,6 +99,13 @@ CUE_PHRASES: dict[str, list[str]] = {
     ],
     "legislature": ["statute", "legislature", "general assembly", "general court", "congress", "parliament", "enacts", "enact"],
     "mandate": ["shall use", "shall install", "shall equip", "shall deploy", "shall purchase", "is directed to", "shall acquire"],
+    # Words that make a sentence a rule; a clause without any is a statement of fact,
+    # a title or a recital ("No department uses face recognition today").
+    "deontic": [
+        "shall", "must", "may", "will not", "is prohibited", "are prohibited", "prohibited", "unlawful", "is required",
+        "are required", "required to", "is not permitted", "is permitted", "is authorized", "is authorised", "is suspended",
+        "are suspended", "is hereby", "are hereby", "needs to", "has to", "cannot", "can not", "not allowed",
+    ],
     "private": ["business*", "employer*", "store*", "retail*", "landlord*", "private entit*", "merchant*", "vendor*", "company", "companies"],
 }
 
@@ -191,7 +198,9 @@ def build_nlp():
 
 
 def cue_tokens(doc) -> list[str]:
-    cues = doc.user_data.get("cues", [])
+    cues = list(doc.user_data.get("cues", []))
+    if "deontic" not in cues:
+        cues = sorted(cues + ["nondeontic"])
     tokens = [f"cue_{c}" for c in cues]
     tokens += [f"cue_{a}_{b}" for i, a in enumerate(cues) for b in cues[i + 1:]]
     return tokens

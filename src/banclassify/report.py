@@ -15,14 +15,33 @@ from .scan import ClauseResult, ScanResult
 
 FORMATS = ("table", "json", "jsonl", "csv")
 PROBABILITY_FIELDS = [f"p_{label}" for label in LABELS]
-CLAUSE_FIELDS = ["file", "page", "section", "start", "end", "label", "confidence", "text", *PROBABILITY_FIELDS]
+ATTRIBUTE_FIELDS = ["technology", "actors", "exceptions", "duration_end", "duration_months", "duration_condition", "effective"]
+CLAUSE_FIELDS = ["file", "page", "section", "start", "end", "label", "confidence", "text", *PROBABILITY_FIELDS, *ATTRIBUTE_FIELDS]
 
 
-def clause_row(clause: ClauseResult) -> dict:
-    row = {k: v for k, v in asdict(clause).items() if k != "probabilities"}
+def clause_row(clause: ClauseResult, flat: bool = False) -> dict:
+    """One clause as a row. ``flat`` joins list fields with "|" (for CSV)."""
+    row = {k: v for k, v in asdict(clause).items() if k not in {"probabilities", "attributes", "explanation"}}
     row["confidence"] = round(clause.confidence, 4)
     for label in LABELS:
         row[f"p_{label}"] = round(clause.probabilities.get(label, 0.0), 4)
+    attributes = clause.attributes
+    duration = (attributes.duration if attributes else None) or {}
+    lists = {
+        "technology": attributes.technology if attributes else [],
+        "actors": attributes.actors if attributes else [],
+        "exceptions": attributes.exceptions if attributes else [],
+    }
+    for name, values in lists.items():
+        row[name] = " | ".join(values) if flat else values
+    row["duration_end"] = duration.get("end")
+    row["duration_months"] = duration.get("months")
+    row["duration_condition"] = duration.get("condition")
+    row["effective"] = attributes.effective if attributes else None
+    if clause.explanation is not None:
+        row["why"] = [[term, weight] for term, weight in clause.explanation.terms]
+        row["runner_up"] = clause.explanation.runner_up
+        row["runner_up_probability"] = clause.explanation.runner_up_probability
     return row
 
 
@@ -39,6 +58,7 @@ def summary(result: ScanResult, min_confidence: float = 0.0) -> dict:
         "clauses": len(result.clauses),
         "labels": {c.label: {"count": c.count, "pages": c.pages} for c in result.label_counts(min_confidence)},
         "strongest_label": result.strongest_label(min_confidence),
+        **result.coverage(min_confidence),
         "warnings": list(result.warnings),
     }
 
@@ -49,11 +69,11 @@ def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confid
         payload = summary(result, min_confidence)
         payload["clauses_shown"] = [clause_row(c) for c in clauses]
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-    rows = [clause_row(c) for c in clauses]
     if fmt == "jsonl":
-        return render_jsonl(rows)
+        return render_jsonl(clause_row(c) for c in clauses)
     if fmt == "csv":
-        return render_csv(rows, CLAUSE_FIELDS)
+        explained = any(c.explanation for c in clauses)
+        return render_csv([clause_row(c, flat=True) for c in clauses], CLAUSE_FIELDS + (["runner_up", "runner_up_probability"] if explained else []))
     return render_scan_table(result, clauses, min_confidence, width)
 
 
@@ -84,9 +104,14 @@ def render_scan_table(result: ScanResult, clauses: Sequence[ClauseResult], min_c
     head = f"{'page':>4}  {'section':<{section_width}}  {'label':<19}  {'conf':>4}  "
     text_width = max(20, width - len(head))
     lines = [head + "text"]
+    indent = " " * len(head)
     for c in clauses:
         section = trim(c.section or "-", section_width)
         lines.append(f"{c.page:>4}  {section:<{section_width}}  {c.label:<19}  {c.confidence:.2f}  {trim(c.text, text_width)}")
+        if c.attributes and c.attributes.compact():
+            lines.append(indent + trim(c.attributes.compact(), text_width))
+        if c.explanation:
+            lines.append(indent + trim(c.explanation.compact(), text_width))
     if not clauses:
         lines.append("(no surveillance rule found)")
     lines.append("")
@@ -100,6 +125,11 @@ def render_summary_lines(result: ScanResult, min_confidence: float = 0.0) -> lis
     lines = [f"{result.file}: {result.pages} page(s), {len(result.clauses)} clauses, {operative} with a surveillance rule"]
     for c in counts:
         lines.append(f"  {c.label:<19} {c.count:>4} clause(s)  page(s) {format_pages(c.pages)}")
+    coverage = result.coverage(min_confidence)
+    if coverage["technologies"]:
+        lines.append(f"  technologies: {', '.join(coverage['technologies'])}; binds: {', '.join(coverage['actors']) or '-'}")
+    if coverage["moratorium_ends"]:
+        lines.append(f"  moratoria end: {', '.join(coverage['moratorium_ends'])}")
     lines.append(f"strongest label: {result.strongest_label(min_confidence)}")
     return lines
 

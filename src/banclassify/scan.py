@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classify import ClauseClassifier
+from .attributes import ClauseAttributes
+from .classify import ClauseClassifier, Explanation
 from .extract import DEFAULT_ENGINE, ExtractedDocument, extract
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
@@ -23,6 +24,8 @@ class ClauseResult:
     confidence: float
     text: str
     probabilities: dict[str, float]
+    attributes: ClauseAttributes | None = None  # for operative clauses
+    explanation: Explanation | None = None  # with ``explain=True``
 
 
 @dataclass
@@ -57,18 +60,34 @@ class ScanResult:
     def strongest_label(self, min_confidence: float = 0.0) -> str:
         return strongest({c.label for c in self.found(min_confidence)})
 
+    def coverage(self, min_confidence: float = 0.0) -> dict[str, list[str]]:
+        """Technologies and actors the document's rules cover, and its moratoria's ends."""
+        found = [c for c in self.found(min_confidence) if c.attributes]
+        ends = []
+        for clause in found:
+            if clause.label == "moratorium" and clause.attributes.duration:
+                kind, value = next(iter(clause.attributes.duration.items()))
+                ends.append(str(value) if kind == "end" else f"{value} months" if kind == "months" else f"until {value}")
+        return {
+            "technologies": sorted({t for c in found for t in c.attributes.technology}),
+            "actors": sorted({a for c in found for a in c.attributes.actors}),
+            "moratorium_ends": sorted(set(ends)),
+        }
 
-def scan_file(path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1) -> ScanResult:
+
+def scan_file(
+    path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1, explain: bool = False
+) -> ScanResult:
     """Label every clause of one document; ``InputError`` when it cannot be read."""
     clock = time.perf_counter()
     document = extract(path, engine=engine, jobs=jobs)
     seconds = time.perf_counter() - clock
-    result = classify_document(document, classifier, str(path))
+    result = classify_document(document, classifier, str(path), explain=explain)
     result.timings = {"extract": seconds, **result.timings}
     return result
 
 
-def classify_document(document: ExtractedDocument, classifier: ClauseClassifier, name: str) -> ScanResult:
+def classify_document(document: ExtractedDocument, classifier: ClauseClassifier, name: str, explain: bool = False) -> ScanResult:
     """Segment, normalise and classify an extracted document, timing each stage."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -83,8 +102,14 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
     predictions = classifier.classify_normalised(normalised)
     timings["classify"] = time.perf_counter() - clock
 
+    clock = time.perf_counter()
+    attributes = classifier.attributes.extract([c.text for c in clauses], [p.label for p in predictions])
+    explanations = classifier.explain(normalised, predictions) if explain else [None] * len(clauses)
+    timings["attributes"] = time.perf_counter() - clock
+
     rows = [
-        ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities)
-        for c, p in zip(clauses, predictions)
+        ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities,
+                     a if p.label != "none" else None, e)
+        for c, p, a, e in zip(clauses, predictions, attributes, explanations)
     ]
     return ScanResult(name, document.page_count, rows, list(document.warnings), timings)
