@@ -14,6 +14,13 @@ SHIPPED_MODEL = ROOT / "models" / "banclassify.joblib"
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
+@pytest.fixture(autouse=True)
+def private_user_dirs(tmp_path_factory, monkeypatch):
+    """Keep the trust file and the extraction cache of every test out of the user's home."""
+    monkeypatch.setenv("BANCLASSIFY_DATA_DIR", str(tmp_path_factory.getbasetemp() / "user-data"))
+    monkeypatch.setenv("BANCLASSIFY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "user-cache"))
+
+
 @pytest.fixture
 def make_pdf(tmp_path):
     """make_pdf(paragraphs, **layout) -> path of a PDF written with scripts/pdfgen.py."""

@@ -192,6 +192,8 @@ def test_bad_model_files(tmp_path):
     broken = tmp_path / "broken.joblib"
     broken.write_bytes(b"not a pickle at all")
     result = run("scan", str(SAMPLE_PDF), "--model", str(broken))
+    assert result.exit_code == 4 and "untrusted model file" in result.stderr
+    result = run("scan", str(SAMPLE_PDF), "--model", str(broken), "--trust-model")
     assert result.exit_code == 4 and "unreadable model file" in result.stderr
     result = run("scan", str(SAMPLE_PDF), "--model", str(tmp_path / "none.joblib"))
     assert result.exit_code == 4 and "model file not found" in result.stderr
@@ -205,7 +207,7 @@ def test_model_from_another_scikit_learn_version_says_to_retrain(tmp_path):
     card = json.loads(SHIPPED_MODEL.with_suffix(".card.json").read_text())
     card["versions"]["scikit-learn"] = "0.24.2"
     model.with_suffix(".card.json").write_text(json.dumps(card))
-    result = run("scan", str(SAMPLE_PDF), "--model", str(model))
+    result = run("scan", str(SAMPLE_PDF), "--model", str(model), "--trust-model")
     assert result.exit_code == 4
     assert "scikit-learn 0.24.2" in result.stderr and "banclassify train" in result.stderr
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import signal
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ from .extract import (
     read_pdf_lines,
 )
 from .files import append_lines, write_text_atomic
+from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, TimeLimitExceeded, check_pages, check_size, time_limit
 from .labels import OPERATIVE_LABELS
 from .report import CLAUSE_FIELDS, clause_row
 from .scan import ScanResult, classify_document
@@ -55,7 +54,8 @@ class BatchOptions:
     backend: str = "loky"  # or "dask"
     scheduler: str | None = None
     timeout: float | None = None  # seconds per document
-    max_mb: float = 200.0
+    max_mb: float = DEFAULT_MAX_MB
+    max_pages: int = DEFAULT_MAX_PAGES
     pages_per_unit: int = PAGES_PER_UNIT
     use_cache: bool = True
     engine: str = DEFAULT_ENGINE
@@ -142,41 +142,27 @@ class _UnitResult:
     seconds: float = 0.0
 
 
-class _Timeout(BaseException):
-    """Raised by the alarm; a BaseException so that no ``except Exception`` in a reader swallows it."""
-
-
 def _run_unit(unit: _Unit) -> _UnitResult:
     """Extract one unit in a worker; every failure comes back as a message, never raised."""
     started = time.perf_counter()
-    alarm = unit.timeout and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if alarm:
-        def on_alarm(signum, frame):
-            raise _Timeout()
-
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, unit.timeout)
     try:
-        path = Path(unit.path)
-        if unit.kind == "pdf":
-            payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine)
-        elif unit.kind == "html":
-            payload = _extract_html(path)
-        else:
-            payload = _extract_text(path)
+        with time_limit(unit.timeout):
+            path = Path(unit.path)
+            if unit.kind == "pdf":
+                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine)
+            elif unit.kind == "html":
+                payload = _extract_html(path)
+            else:
+                payload = _extract_text(path)
         return _UnitResult(unit.index, payload, None, time.perf_counter() - started)
-    except _Timeout:
+    except TimeLimitExceeded:
         return _UnitResult(unit.index, None, f"timed out after {unit.timeout:g} s", time.perf_counter() - started)
     except BanclassifyError as exc:
         return _UnitResult(unit.index, None, exc.problem, time.perf_counter() - started)
-    except MemoryError:
-        return _UnitResult(unit.index, None, "ran out of memory", time.perf_counter() - started)
+    except (MemoryError, RecursionError) as exc:
+        return _UnitResult(unit.index, None, f"too complex to read ({type(exc).__name__})", time.perf_counter() - started)
     except Exception as exc:  # a worker must never take the batch down
         return _UnitResult(unit.index, None, f"unexpected error ({type(exc).__name__}: {str(exc)[:100]})", time.perf_counter() - started)
-    finally:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -280,9 +266,9 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
     for index, item in enumerate(pending):
         try:
             item.kind = document_kind(item.path)
-            size_mb = item.path.stat().st_size / 1e6
-            if size_mb > options.max_mb:
-                raise InputError(item.path, f"too large ({size_mb:.0f} MB; the limit is --max-mb {options.max_mb:g})")
+            check_size(item.path, options.max_mb)
+            count = pdf_page_count(item.path) if item.kind == "pdf" else None
+            check_pages(item.path, count, options.max_pages)
         except BanclassifyError as exc:
             item.error = exc.problem
             continue
@@ -290,7 +276,6 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
             item.document = cache.get(item.sha256, options.engine, item.path)
             if item.document is not None:
                 continue
-        count = pdf_page_count(item.path) if item.kind == "pdf" else None
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1

@@ -86,9 +86,11 @@ class ClauseClassifier:
         self.labels: list[str] = [str(c) for c in pipeline.classes_]
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "ClauseClassifier":
+    def load(cls, path: str | Path | None = None, trust: bool = False) -> "ClauseClassifier":
+        """Load the shipped model, or the one at ``path``; see ``trust`` for which files may be loaded."""
+        shipped = path is None or Path(path).resolve() == default_model_path().resolve()
         path = Path(path) if path else default_model_path()
-        pipeline, card = load_model(path)
+        pipeline, card = load_model(path, shipped=shipped, trust=trust)
         return cls(pipeline, card, path)
 
     def normalise(self, texts: Sequence[str]):
@@ -150,12 +152,15 @@ class ClauseClassifier:
         return explanations
 
 
-def load_model(path: Path) -> tuple[Any, dict]:
+def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[Any, dict]:
     """Load a model and its card; every failure is a one-line ``ModelError``."""
+    from . import trust as trusted
+
     if not path.exists():
         raise ModelError(path, "model file not found (run 'banclassify train' to build one, or pass --model)")
     if path.is_dir():
         raise ModelError(path, "is a directory, not a model file")
+    trusted.check(path, shipped=shipped, trust=trust)
     card = read_card(path)
     import sklearn
 
@@ -207,7 +212,13 @@ def save_model(pipeline: Any, path: Path, card: dict) -> None:
     """Write model and card atomically: an interrupted save leaves the old files intact."""
     import joblib
 
+    from . import trust
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         joblib.dump(pipeline, tmp, compress=3)
+        # Trusted before it takes the real name, so a crash never leaves an untrusted model in place.
+        trust.record_trusted(tmp)
     write_text_atomic(card_path(path), json.dumps(card, indent=2, sort_keys=True) + "\n")
+    if path.resolve() == default_model_path().resolve():
+        trust.record_shipped(path)

@@ -16,6 +16,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_INTERNAL, BanclassifyError
+from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES
 
 app = typer.Typer(
     add_completion=False,
@@ -87,6 +88,7 @@ def main_options(
 
 
 ModelOption = typer.Option(None, "--model", "-m", help="Model file (default: the shipped model in models/).")
+TrustOption = typer.Option(False, "--trust-model", help="Load a model file that banclassify did not train here. Loading a model runs code from it: only for files you trust.")
 
 
 class Engine(str, Enum):
@@ -103,6 +105,7 @@ JobsOption = typer.Option(-1, "--jobs", "-j", help="Worker processes for page ra
 def scan(
     file: Path = typer.Argument(..., help="A PDF, .txt or .md document.", show_default=False),
     model: Optional[Path] = ModelOption,
+    trust_model: bool = TrustOption,
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
     show_all: bool = typer.Option(False, "--all", "-a", help="Also show clauses labelled none."),
@@ -111,6 +114,9 @@ def scan(
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
     explain: bool = typer.Option(False, "--explain", help="Show the terms that pushed each clause to its label, and the runner-up label."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
+    max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
+    max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
     """Label every clause of one document and summarise what it rules.
 
@@ -122,8 +128,18 @@ def scan(
     from .report import render_scan
     from .scan import scan_file
 
-    classifier = ClauseClassifier.load(model)
-    result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain)
+    from .extract import pdf_page_count
+    from .limits import TimeLimitExceeded, check_pages, check_size, time_limit
+
+    classifier = ClauseClassifier.load(model, trust=trust_model)
+    check_size(file, max_mb)
+    if file.suffix.lower() == ".pdf" and file.is_file():
+        check_pages(file, pdf_page_count(file), max_pages)
+    try:
+        with time_limit(timeout):
+            result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain)
+    except TimeLimitExceeded:
+        raise BanclassifyError(file, f"timed out after {timeout:g} s (raise --timeout to allow more)") from None
     for warning in result.warnings:
         typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
     clock = time.perf_counter()
@@ -141,6 +157,7 @@ def classify(
     texts: Optional[List[str]] = typer.Argument(None, help="Clause texts; without them, lines are read from --input or stdin."),
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="A file of clauses: one per line, or JSONL objects with a 'text' field."),
     model: Optional[Path] = ModelOption,
+    trust_model: bool = TrustOption,
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
 ) -> None:
@@ -158,7 +175,7 @@ def classify(
         records = read_clause_records(input)
     else:
         records = read_clause_records(None, sys.stdin)
-    classifier = ClauseClassifier.load(model)
+    classifier = ClauseClassifier.load(model, trust=trust_model)
     predictions = classifier.predict([r["text"] for r in records])
     rows = []
     for record, prediction in zip(records, predictions):
@@ -213,6 +230,7 @@ def evaluate(
     files: Optional[List[Path]] = typer.Argument(None, help="Labelled JSONL files or folders (same as --data)."),
     data: Optional[List[Path]] = typer.Option(None, "--data", "-d", help="Labelled JSONL file or folder; repeatable (default: the test split, data/labeled/test*.jsonl)."),
     model: Optional[Path] = ModelOption,
+    trust_model: bool = TrustOption,
     format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
     cv: bool = typer.Option(False, "--cv", help="Also run grouped 5-fold cross-validation on the training data."),
     mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
@@ -230,7 +248,7 @@ def evaluate(
 
     from .corpus import test_files
 
-    classifier = ClauseClassifier.load(model)
+    classifier = ClauseClassifier.load(model, trust=trust_model)
     chosen = [*(files or []), *(data or [])]
     corpus = load_corpus(jsonl_files(chosen) if chosen else test_files())
     evaluation = run_evaluation(classifier, corpus, mistakes)
@@ -256,7 +274,8 @@ def batch(
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Parallel worker processes (-1: all cores)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip documents already done (by content hash)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=1, help="Give up on a document after this many seconds of extraction."),
-    max_mb: float = typer.Option(200.0, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
+    max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
+    max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the extraction cache."),
     clear_cache: bool = typer.Option(False, "--clear-cache", help="Empty the extraction cache before starting."),
     backend: str = typer.Option("local", "--backend", help="local (joblib processes) or dask."),
@@ -264,6 +283,7 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     engine: Engine = EngineOption,
     model: Optional[Path] = ModelOption,
+    trust_model: bool = TrustOption,
 ) -> None:
     """Label every document of a folder: one table of clauses, one row per document.
 
@@ -282,10 +302,10 @@ def batch(
             raise BanclassifyError(target, f"unsupported output type (use {' or '.join(sorted(allowed))})")
     if clear_cache:
         typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
-    classifier = ClauseClassifier.load(model)
+    classifier = ClauseClassifier.load(model, trust=trust_model)
     options = BatchOptions(
         jobs=jobs, backend="dask" if backend == "dask" else "loky", scheduler=scheduler, timeout=timeout,
-        max_mb=max_mb, use_cache=not no_cache, resume=resume, engine=engine.value,
+        max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value,
     )
     report = run_batch(directory, classifier, out, summary, options, show_progress=not quiet and sys.stderr.isatty())
     typer.echo(
@@ -308,6 +328,7 @@ def annotate(
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many clauses."),
     to: Path = typer.Option(Path("data/labeled/annotations.jsonl"), "--to", help="Annotations file (appended to)."),
     model: Optional[Path] = ModelOption,
+    trust_model: bool = TrustOption,
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
 ) -> None:
@@ -323,7 +344,7 @@ def annotate(
     from .annotate import annotated_texts, candidates
     from .classify import ClauseClassifier
 
-    classifier = ClauseClassifier.load(model)
+    classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
         inputs, classifier, annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
         engine=engine.value, jobs=jobs,
@@ -412,14 +433,14 @@ def evaluate_attributes_command(
 
 @app.command()
 @handle_errors
-def info(model: Optional[Path] = ModelOption) -> None:
+def info(model: Optional[Path] = ModelOption, trust_model: bool = TrustOption) -> None:
     """Show the model in use: path, labels, data, metrics and library versions.
 
     Example: banclassify info
     """
     from .classify import ClauseClassifier
 
-    classifier = ClauseClassifier.load(model)
+    classifier = ClauseClassifier.load(model, trust=trust_model)
     card = classifier.card
     typer.echo(f"model: {classifier.path}")
     typer.echo(f"labels: {', '.join(classifier.labels)}")

@@ -147,8 +147,12 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
         return _read_pdfium(Path(path), first, last)
     if engine != "pdfplumber":
         raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    import logging
+
     import pdfplumber
 
+    # pdfminer logs every repair it makes to a broken file; the user gets one line from us instead.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     path = Path(path)
     try:
         pdf = pdfplumber.open(path)
@@ -158,7 +162,7 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
         raise InputError(path, f"corrupt or truncated PDF ({_reason(exc)})") from None
     pages: list[PageLines] = []
     without_text: list[int] = []
-    with pdf:
+    try:
         try:
             page_objects = pdf.pages
         except Exception as exc:
@@ -179,6 +183,20 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
                 # keep every page's layout in memory.
                 page.close()
         return PdfPages(pages, without_text, len(page_objects))
+    finally:
+        _close_quietly(pdf)
+
+
+def _close_quietly(pdf) -> None:
+    # pdfplumber's close() walks the page tree again and raises on the same broken
+    # object that made us give up; the file handle still has to be released.
+    try:
+        pdf.close()
+    except Exception:
+        try:
+            pdf.stream.close()
+        except Exception:
+            pass
 
 
 def _read_pdfium(path: Path, first: int, last: int | None) -> PdfPages:

@@ -217,6 +217,11 @@ def english_words() -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
+@lru_cache(maxsize=1)
+def sorted_english_words() -> list[str]:
+    return sorted(english_words())
+
+
 def join_hyphenated(text: str) -> str:
     """Join words that a line break split with a hyphen, keeping real compounds.
 

@@ -110,17 +110,25 @@ CUE_PHRASES: dict[str, list[str]] = {
 }
 
 
+def words_with_prefix(stem: str) -> list[str]:
+    """Known English words starting with ``stem``, by binary search in the sorted word list."""
+    import bisect
+
+    from .layout import sorted_english_words
+
+    words = sorted_english_words()
+    return words[bisect.bisect_left(words, stem): bisect.bisect_left(words, stem + "\uffff")]
+
+
 def _expand_phrase(phrase: str) -> list[str]:
     """A cue phrase with "*" prefixes spelled out as every known word with that prefix."""
     from itertools import product
-
-    from .layout import english_words
 
     options = []
     for word in phrase.lower().split():
         if word.endswith("*") and len(word) > 1:
             stem = word[:-1]
-            options.append(sorted({stem} | {w for w in english_words() if w.startswith(stem)}))
+            options.append(sorted({stem} | set(words_with_prefix(stem))))
         else:
             options.append([word])
     return [" ".join(words) for words in product(*options)]

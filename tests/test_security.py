@@ -1,0 +1,117 @@
+"""Model files are code: which ones load, and which are refused. And nothing written is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from banclassify import trust
+from banclassify.classify import ClauseClassifier, card_path
+from banclassify.cli import app
+from banclassify.errors import ModelError
+from conftest import ROOT, SAMPLE_PDF, SHIPPED_MODEL
+
+runner = CliRunner()
+SMALL_CORPUS = ROOT / "data" / "labeled" / "west.jsonl"
+
+
+class Payload:
+    """A pickle that writes a file when loaded: what a malicious model would do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "pwned"))
+
+
+def test_shipped_model_is_verified_against_the_recorded_hash(monkeypatch, tmp_path):
+    assert trust.shipped_hash() == trust.sha256_file(SHIPPED_MODEL)
+    ClauseClassifier.load()  # loads silently
+    fake = tmp_path / "hash"
+    fake.write_text("0" * 64 + "  banclassify.joblib\n")
+    monkeypatch.setattr(trust, "SHIPPED_HASH_FILE", fake)
+    with pytest.raises(ModelError, match="does not match the SHA-256 recorded in the package"):
+        ClauseClassifier.load()
+
+
+def test_a_foreign_model_is_refused_without_trust_model(tmp_path):
+    marker = tmp_path / "pwned.txt"
+    evil = tmp_path / "shared_model.joblib"
+    evil.write_bytes(pickle.dumps(Payload(marker)))
+    result = runner.invoke(app, ["scan", str(SAMPLE_PDF), "--model", str(evil)])
+    assert result.exit_code == 4
+    assert "untrusted model file" in result.stderr and "--trust-model" in result.stderr
+    assert not marker.exists()  # refused before unpickling
+
+    copy = tmp_path / "copy.joblib"
+    shutil.copy(SHIPPED_MODEL, copy)
+    assert runner.invoke(app, ["info", "--model", str(copy)]).exit_code == 4
+    assert runner.invoke(app, ["info", "--model", str(copy), "--trust-model"]).exit_code == 0
+
+
+def test_trained_models_are_trusted_until_they_change(tmp_path):
+    model = tmp_path / "mine.joblib"
+    assert runner.invoke(app, ["train", "--data", str(SMALL_CORPUS), "--out", str(model), "--fast"]).exit_code == 0
+    lines = trust.trust_file().read_text().splitlines()
+    assert any(json.loads(line)["sha256"] == trust.sha256_file(model) for line in lines)
+    assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
+    with open(model, "ab") as handle:
+        handle.write(b"\0")
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 4 and "untrusted model file" in result.stderr
+
+
+def test_concurrent_appends_never_interleave(tmp_path):
+    target = tmp_path / "annotations.jsonl"
+    script = (
+        "import json, sys\n"
+        "from banclassify.files import append_locked\n"
+        "for i in range(300):\n"
+        "    append_locked(sys.argv[1], [json.dumps({'writer': sys.argv[2], 'i': i, 'text': 'x' * 5000})])\n"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(target), name]) for name in ("a", "b", "c")]
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert len(rows) == 900
+    for name in "abc":
+        assert [r["i"] for r in rows if r["writer"] == name] == list(range(300))
+
+
+def test_killed_annotate_keeps_every_answer(tmp_path):
+    target = tmp_path / "answers.jsonl"
+    exe = Path(sys.executable).parent / "banclassify"
+    process = subprocess.Popen(
+        [str(exe), "annotate", str(SAMPLE_PDF), "--to", str(target)],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    answered = 0
+    prompt = "[q]uit > "
+    buffer = ""
+    deadline = time.time() + 90
+    while answered < 6 and time.time() < deadline:
+        buffer += process.stderr.read(1)
+        if buffer.endswith(prompt):
+            buffer = ""
+            process.stdin.write("n\n")
+            process.stdin.flush()
+            answered += 1
+    # Wait for the sixth answer to be written, then kill without warning.
+    while time.time() < deadline and not buffer.endswith(prompt):
+        buffer += process.stderr.read(1)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert answered == 6 and len(rows) == 6
+    assert all(r["label"] == "none" for r in rows)
