@@ -4,11 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test train bench sample clean
+.PHONY: install ocr-deps demo test train bench sample clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Tesseract reads scanned pages (OCR). It is a system package: installed here when
+# apt-get can be used without a password; otherwise the tool still runs and says
+# which pages it skipped.
+ocr-deps:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -q tesseract-ocr >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr >/dev/null 2>&1; } || echo "note: could not install tesseract-ocr; OCR of scanned pages is off"; \
+	  else echo "note: tesseract is not installed; to read scanned pages: sudo apt-get install tesseract-ocr (or brew install tesseract)"; fi; }
+
+$(STAMP): pyproject.toml | ocr-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -79,13 +79,14 @@ def candidates(
     warn: Callable[[str], None],
     engine: str = DEFAULT_ENGINE,
     jobs: int = 1,
+    ocr: str = "auto",
 ) -> list[Candidate]:
     """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
     found: list[Candidate] = []
     seen: set[str] = set(done)
     for path in documents_of(inputs):
         try:
-            result = classify_document(extract(path, engine=engine, jobs=jobs), classifier, str(path))
+            result = classify_document(extract(path, engine=engine, jobs=jobs, ocr=ocr), classifier, str(path))
         except DataError:
             raise
         except Exception as exc:  # one unreadable file must not end the session

@@ -59,6 +59,7 @@ class BatchOptions:
     pages_per_unit: int = PAGES_PER_UNIT
     use_cache: bool = True
     engine: str = DEFAULT_ENGINE
+    ocr: str = "auto"
     cache_dir: Path | None = None
     resume: bool = False
 
@@ -132,6 +133,7 @@ class _Unit:
     last: int | None = None
     timeout: float | None = None
     engine: str = DEFAULT_ENGINE
+    ocr: str = "auto"
 
 
 @dataclass
@@ -149,7 +151,7 @@ def _run_unit(unit: _Unit) -> _UnitResult:
         with time_limit(unit.timeout):
             path = Path(unit.path)
             if unit.kind == "pdf":
-                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine)
+                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine, unit.ocr)
             elif unit.kind == "html":
                 payload = _extract_html(path)
             else:
@@ -251,7 +253,7 @@ def run_batch(
     progress = Progress(len(pending), show_progress)
     try:
         for item, results in _completed_documents(pending, units, options):
-            _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine)
+            _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine, f"{options.engine}-ocr{options.ocr}")
             progress.update(report.pages_last)
     finally:
         progress.close()
@@ -273,16 +275,16 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
             item.error = exc.problem
             continue
         if cache is not None:
-            item.document = cache.get(item.sha256, options.engine, item.path)
+            item.document = cache.get(item.sha256, f"{options.engine}-ocr{options.ocr}", item.path)
             if item.document is not None:
                 continue
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1
-                yield _Unit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine)
+                yield _Unit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine, options.ocr)
         else:
             item.units = 1
-            yield _Unit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine)
+            yield _Unit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine, ocr=options.ocr)
 
 
 def _completed_documents(pending: list[_Pending], units: list[_Unit], options: BatchOptions) -> Iterator[tuple[_Pending, list[_UnitResult]]]:
@@ -326,7 +328,7 @@ def _parallel_map(units: list[_Unit], options: BatchOptions) -> Iterator[_UnitRe
     return run_local()
 
 
-def _finish_document(item, results, classifier, cache, out, journal, report: BatchReport, root: Path, engine: str) -> None:
+def _finish_document(item, results, classifier, cache, out, journal, report: BatchReport, root: Path, engine: str, cache_key: str) -> None:
     started = time.perf_counter()
     relative = str(item.path.relative_to(root))
     seconds = sum(r.seconds for r in results)
@@ -341,7 +343,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
                 else:
                     document = results[0].payload
                 if cache is not None:
-                    cache.put(item.sha256, engine, document)
+                    cache.put(item.sha256, cache_key, document)
             else:
                 report.cached += 1
             result = classify_document(finalise(document), classifier, relative)

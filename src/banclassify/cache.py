@@ -15,7 +15,7 @@ from .extract import ExtractedDocument, PageText
 from .files import atomic_path
 
 # Bump when extraction or cleanup changes what it produces, so old entries are not reused.
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"
 
 
 def default_cache_dir() -> Path:
@@ -46,6 +46,8 @@ class ExtractionCache:
             page_count=data["page_count"],
             pages_without_text=data["pages_without_text"],
             warnings=data["warnings"],
+            ocr_pages=data.get("ocr_pages", []),
+            ocr_missing=data.get("ocr_missing", []),
         )
 
     def put(self, sha256: str, engine: str, document: ExtractedDocument) -> None:
@@ -55,6 +57,8 @@ class ExtractionCache:
             "page_count": document.page_count,
             "pages_without_text": document.pages_without_text,
             "warnings": document.warnings,
+            "ocr_pages": document.ocr_pages,
+            "ocr_missing": document.ocr_missing,
         }
         try:
             with atomic_path(self._entry(sha256, engine)) as tmp:

@@ -97,6 +97,13 @@ class Engine(str, Enum):
 
 
 EngineOption = typer.Option(Engine.pdfplumber, "--engine", "-e", help="PDF text engine: pdfplumber (default) or pdfium (about 50 times faster).")
+class OcrMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+OcrOption = typer.Option(OcrMode.auto, "--ocr", help="OCR pages without a usable text layer: auto (default), always, never. Needs Tesseract.")
 JobsOption = typer.Option(-1, "--jobs", "-j", help="Worker processes for page ranges of long PDFs (-1: all cores).")
 
 
@@ -113,6 +120,7 @@ def scan(
     timings: bool = typer.Option(False, "--timings", help="Print the time of each stage on stderr."),
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
+    ocr: OcrMode = OcrOption,
     explain: bool = typer.Option(False, "--explain", help="Show the terms that pushed each clause to its label, and the runner-up label."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
@@ -137,7 +145,7 @@ def scan(
         check_pages(file, pdf_page_count(file), max_pages)
     try:
         with time_limit(timeout):
-            result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain)
+            result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain, ocr=ocr.value)
     except TimeLimitExceeded:
         raise BanclassifyError(file, f"timed out after {timeout:g} s (raise --timeout to allow more)") from None
     for warning in result.warnings:
@@ -282,6 +290,7 @@ def batch(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     engine: Engine = EngineOption,
+    ocr: OcrMode = OcrOption,
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
 ) -> None:
@@ -305,7 +314,7 @@ def batch(
     classifier = ClauseClassifier.load(model, trust=trust_model)
     options = BatchOptions(
         jobs=jobs, backend="dask" if backend == "dask" else "loky", scheduler=scheduler, timeout=timeout,
-        max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value,
+        max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value, ocr=ocr.value,
     )
     report = run_batch(directory, classifier, out, summary, options, show_progress=not quiet and sys.stderr.isatty())
     typer.echo(
@@ -331,6 +340,7 @@ def annotate(
     trust_model: bool = TrustOption,
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
+    ocr: OcrMode = OcrOption,
 ) -> None:
     """Label the clauses the model is least sure of; each answer is saved at once.
 
@@ -347,7 +357,7 @@ def annotate(
     classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
         inputs, classifier, annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
-        engine=engine.value, jobs=jobs,
+        engine=engine.value, jobs=jobs, ocr=ocr.value,
     )
     if not queue:
         typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)

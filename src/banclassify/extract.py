@@ -53,13 +53,15 @@ class ExtractedDocument:
     page_count: int
     pages_without_text: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_missing: list[int] = field(default_factory=list)
 
     @property
     def text_chars(self) -> int:
         return sum(len(p.text) for p in self.pages)
 
 
-def extract(path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1) -> ExtractedDocument:
+def extract(path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1, ocr: str = "auto") -> ExtractedDocument:
     """Read one document; raise ``InputError`` with a one-line reason when it cannot be read.
 
     ``engine`` reads PDFs: "pdfplumber" (default) or "pdfium" (much faster, the
@@ -68,7 +70,7 @@ def extract(path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1) -> Ex
     path = Path(path)
     kind = document_kind(path)
     if kind == "pdf":
-        document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs))
+        document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr))
     elif kind == "html":
         document = _extract_html(path)
     else:
@@ -103,18 +105,26 @@ def finalise(document: ExtractedDocument) -> ExtractedDocument:
     """Refuse a document with no text; warn about pages that need OCR."""
     if not any(page.text.strip() for page in document.pages):
         if document.pages_without_text:
-            raise InputError(document.path, _ocr_message(document.pages_without_text, document.page_count))
+            raise InputError(document.path, _ocr_message(document))
+        if document.ocr_pages:
+            which = "all pages are" if len(document.ocr_pages) == document.page_count else f"pages {format_pages(document.ocr_pages)} are"
+            raise InputError(document.path, f"no text found: {which} scanned images and OCR read no text from them")
         raise InputError(document.path, "empty document: no text to classify")
-    if document.pages_without_text:
-        message = _ocr_message(document.pages_without_text, document.page_count)
+    if document.pages_without_text or document.ocr_missing:
+        message = _ocr_message(document)
         if message not in document.warnings:
             document.warnings.append(message)
     return document
 
 
-def _ocr_message(pages: list[int], page_count: int) -> str:
-    which = "all pages" if len(pages) == page_count else f"page{'s' if len(pages) > 1 else ''} {format_pages(pages)}"
-    return f"no text layer on {which} (scanned images): these pages need OCR and were not read"
+def _ocr_message(document: ExtractedDocument) -> str:
+    from .ocr import INSTALL_HINT
+
+    pages = sorted(set(document.pages_without_text) | set(document.ocr_missing))
+    which = "all pages" if len(pages) == document.page_count else f"page{'s' if len(pages) > 1 else ''} {format_pages(pages)}"
+    if document.ocr_missing:
+        return f"{which} are scanned images without a text layer and were skipped: {INSTALL_HINT}"
+    return f"no text layer on {which} (scanned images): these pages need OCR and were not read (use --ocr auto)"
 
 
 def format_pages(pages: list[int]) -> str:
@@ -135,16 +145,18 @@ class PdfPages:
     pages: list[PageLines]
     without_text: list[int]
     page_count: int
+    ocr_pages: list[int] = field(default_factory=list)  # read by OCR
+    ocr_missing: list[int] = field(default_factory=list)  # needed OCR, but Tesseract is not installed
 
 
-def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE) -> PdfPages:
+def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE, ocr: str = "auto") -> PdfPages:
     """Read pages ``first``..``last`` (1-based, inclusive) as positioned lines.
 
     Takes a path, not an open document, so that page ranges can be read in other
     processes (neither pdfplumber nor PDFium objects can be pickled).
     """
     if engine == "pdfium":
-        return _read_pdfium(Path(path), first, last)
+        return _read_pdfium(Path(path), first, last, ocr)
     if engine != "pdfplumber":
         raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     import logging
@@ -170,21 +182,44 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
         if not page_objects:
             raise InputError(path, "empty document: the PDF has no pages")
         stop = len(page_objects) if last is None else min(last, len(page_objects))
+        result = PdfPages(pages, without_text, len(page_objects))
         for number in range(first, stop + 1):
             page = page_objects[number - 1]
             try:
-                pages.append(_page_lines(page, number))
-                if len(page.chars) < MIN_PAGE_CHARS:
-                    without_text.append(number)
+                chars = len(page.chars)
+                area = float(page.width * page.height) or 1.0
+                cover = sum(max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"])) for i in page.images) / area
+                if not _ocr_page(path, number, chars, cover, ocr, float(page.width), float(page.height), result):
+                    pages.append(_page_lines(page, number))
             except Exception as exc:
                 raise InputError(path, f"corrupt PDF: page {number} cannot be read ({_reason(exc)})") from None
             finally:
                 # Drop the page's parsed objects now: a 1,000-page packet must not
                 # keep every page's layout in memory.
                 page.close()
-        return PdfPages(pages, without_text, len(page_objects))
+        return result
     finally:
         _close_quietly(pdf)
+
+
+def _ocr_page(path: Path, number: int, chars: int, cover: float, mode: str, width: float, height: float, result: PdfPages) -> bool:
+    """Read the page by OCR when it needs it; False when its text layer is to be used."""
+    from . import ocr
+
+    if not ocr.needs_ocr(chars, cover, mode, MIN_PAGE_CHARS):
+        if chars < MIN_PAGE_CHARS:
+            result.without_text.append(number)
+        return False
+    if not ocr.tesseract_available():
+        result.ocr_missing.append(number)
+        if chars < MIN_PAGE_CHARS:
+            result.without_text.append(number)
+            return True
+        return False  # keep what text layer there is
+    words = ocr.read_page(path, number)
+    result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
+    result.ocr_pages.append(number)
+    return True
 
 
 def _close_quietly(pdf) -> None:
@@ -199,7 +234,7 @@ def _close_quietly(pdf) -> None:
             pass
 
 
-def _read_pdfium(path: Path, first: int, last: int | None) -> PdfPages:
+def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") -> PdfPages:
     """PDFium's characters, grouped into positioned words the way pdfplumber groups them."""
     import pypdfium2
 
@@ -214,25 +249,34 @@ def _read_pdfium(path: Path, first: int, last: int | None) -> PdfPages:
         if count == 0:
             raise InputError(path, "empty document: the PDF has no pages")
         stop = count if last is None else min(last, count)
-        pages: list[PageLines] = []
-        without_text: list[int] = []
+        result = PdfPages([], [], count)
         for number in range(first, stop + 1):
             try:
                 page = document[number - 1]
                 width, height = page.get_size()
                 textpage = page.get_textpage()
                 chars = textpage.count_chars()
+                cover = _pdfium_image_cover(page, width, height)
                 words = _pdfium_words(textpage, chars, height)
                 textpage.close()
                 page.close()
             except Exception as exc:
                 raise InputError(path, f"corrupt PDF: page {number} cannot be read ({_reason(exc)})") from None
-            if chars < MIN_PAGE_CHARS:
-                without_text.append(number)
-            pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
-        return PdfPages(pages, without_text, count)
+            if not _ocr_page(path, number, chars, cover, ocr, width, height, result):
+                result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
+        return result
     finally:
         document.close()
+
+
+def _pdfium_image_cover(page, width: float, height: float) -> float:
+    import pypdfium2.raw as pdfium_c
+
+    covered = 0.0
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = image.get_bounds()
+        covered += max(0.0, right - left) * max(0.0, top - bottom)
+    return covered / ((width * height) or 1.0)
 
 
 # PDFium reports a hyphen that it found at a line break as U+FFFE (or U+0002).
@@ -285,15 +329,15 @@ def _pdfium_words(textpage, count: int, height: float) -> list[Word]:
     return words
 
 
-def read_pdf_parallel(path: Path, engine: str, jobs: int, pages_per_unit: int = PAGES_PER_UNIT) -> list[PdfPages]:
+def read_pdf_parallel(path: Path, engine: str, jobs: int, pages_per_unit: int = PAGES_PER_UNIT, ocr: str = "auto") -> list[PdfPages]:
     """Read a long PDF as page ranges in worker processes, in page order."""
     count = pdf_page_count(path)
     if jobs == 1 or not count or count <= pages_per_unit:
-        return [read_pdf_lines(path, engine=engine)]
+        return [read_pdf_lines(path, engine=engine, ocr=ocr)]
     from joblib import Parallel, delayed
 
     ranges = [(first, min(count, first + pages_per_unit - 1)) for first in range(1, count + 1, pages_per_unit)]
-    return Parallel(n_jobs=jobs)(delayed(read_pdf_lines)(path, a, b, engine) for a, b in ranges)
+    return Parallel(n_jobs=jobs)(delayed(read_pdf_lines)(path, a, b, engine, ocr) for a, b in ranges)
 
 
 def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
@@ -307,7 +351,10 @@ def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
     running = running_line_keys(pages)
     texts = [PageText(p.number, join_hyphenated(page_text(p, running))) for p in pages]
     page_count = max((part.page_count for part in parts), default=0)
-    return ExtractedDocument(Path(path), "pdf", texts, page_count, without_text)
+    document = ExtractedDocument(Path(path), "pdf", texts, page_count, without_text)
+    document.ocr_pages = sorted(n for part in parts for n in part.ocr_pages)
+    document.ocr_missing = sorted(n for part in parts for n in part.ocr_missing)
+    return document
 
 
 def pdf_page_count(path: str | Path) -> int | None:
@@ -369,6 +416,8 @@ def decode_text(path: Path, data: bytes) -> str:
         ) from None
 
 
+MARKDOWN_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+MARKDOWN_LIST_BEFORE_MARKER = re.compile(r"^[ \t]*\d+\.[ \t]+(?=\((?:[a-z]{1,2}|\d{1,3}|[A-Z])\)\s)", re.MULTILINE)
 MARKDOWN_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))|(\*\*|__|`)", re.MULTILINE)
 
 
@@ -378,6 +427,10 @@ def _extract_text(path: Path) -> ExtractedDocument:
         raise InputError(path, "binary file, not text")
     text = decode_text(path, data).replace("\r\n", "\n").replace("\r", "\n")
     if path.suffix.lower() in {".md", ".markdown"}:
+        text = MARKDOWN_COMMENT.sub("", text)
+        # Code publishers number every paragraph as a list item ("2. (b) Ban on ..."): the
+        # list number is not the law's numbering, the "(b)" after it is.
+        text = MARKDOWN_LIST_BEFORE_MARKER.sub("", text)
         text = MARKDOWN_MARKUP.sub(lambda m: "" if m.group(2) else "", text)
     # A form feed is how plain-text exports of paged documents mark a new page.
     raw_pages = text.split("\f")

@@ -106,6 +106,15 @@ CUE_PHRASES: dict[str, list[str]] = {
         "are required", "required to", "is not permitted", "is permitted", "is authorized", "is authorised", "is suspended",
         "are suspended", "is hereby", "are hereby", "needs to", "has to", "cannot", "can not", "not allowed",
     ],
+    # The subject matter: a rule that touches none of this is about something else (LABELS.md: none).
+    "surveil": [
+        "surveil*", "face", "faces", "facial", "faceprint*", "biometric*", "fingerprint*", "iris", "retina*", "voiceprint*",
+        "gait", "recogni*", "camera*", "cctv", "video*", "footage", "drone*", "unmanned", "aircraft", "plate reader*",
+        "alpr", "anpr", "license plate*", "licence plate*", "cell-site", "cell site", "imsi", "stingray*", "predictive",
+        "gunshot", "shotspotter", "social media", "monitor*", "track*", "locat*", "geolocat*", "geofenc*", "identif*",
+        "image*", "photograph*", "record*", "template*", "algorithm*", "artificial intelligence", "data", "personal information",
+        "wiretap*", "intercept*", "scan*", "sensor*", "body-worn", "bodycam*", "watchlist*", "profil*", "emotion*",
+    ],
     "private": ["business*", "employer*", "store*", "retail*", "landlord*", "private entit*", "merchant*", "vendor*", "company", "companies"],
 }
 
@@ -208,7 +217,10 @@ def build_nlp():
 def cue_tokens(doc) -> list[str]:
     cues = list(doc.user_data.get("cues", []))
     if "deontic" not in cues:
-        cues = sorted(cues + ["nondeontic"])
+        cues.append("nondeontic")
+    if "surveil" not in cues:
+        cues.append("nosurveil")
+    cues.sort()
     tokens = [f"cue_{c}" for c in cues]
     tokens += [f"cue_{a}_{b}" for i, a in enumerate(cues) for b in cues[i + 1:]]
     return tokens

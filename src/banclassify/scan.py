@@ -76,11 +76,12 @@ class ScanResult:
 
 
 def scan_file(
-    path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1, explain: bool = False
+    path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1, explain: bool = False,
+    ocr: str = "auto",
 ) -> ScanResult:
     """Label every clause of one document; ``InputError`` when it cannot be read."""
     clock = time.perf_counter()
-    document = extract(path, engine=engine, jobs=jobs)
+    document = extract(path, engine=engine, jobs=jobs, ocr=ocr)
     seconds = time.perf_counter() - clock
     result = classify_document(document, classifier, str(path), explain=explain)
     result.timings = {"extract": seconds, **result.timings}

@@ -1,0 +1,76 @@
+"""Scanned pages among digital ones: detected page by page and read by Tesseract."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from banclassify.cli import app
+from banclassify.extract import extract
+
+runner = CliRunner()
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
+SCANNED_RULE = "No City department shall obtain or use any face recognition technology."
+
+
+def scanned_packet(tmp_path, make_pdf, header_layer: bool = False):
+    """Page 1 digital, page 2 a picture of a page (as a scanner makes it), page 3 digital."""
+    import pypdfium2
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    source = make_pdf(["# ORDINANCE NO. 77", SCANNED_RULE, "The Council adjourned at nine."], name="source.pdf")
+    document = pypdfium2.PdfDocument(str(source))
+    picture = document[0].render(scale=300 / 72).to_pil().convert("L")
+    document.close()
+    path = tmp_path / "mixed.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    pdf.drawString(72, 700, "The minutes of the March meeting were approved.")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(picture), 0, 0, width=letter[0], height=letter[1])
+    if header_layer:
+        pdf.setFont("Helvetica", 7)
+        pdf.drawString(72, 770, "Received by the City Clerk")
+    pdf.showPage()
+    pdf.drawString(72, 700, "The budget was adopted unanimously.")
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+@needs_tesseract
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+@pytest.mark.parametrize("header_layer", [False, True], ids=["image-only", "header-only-text-layer"])
+def test_scanned_page_is_read_by_ocr(tmp_path, make_pdf, engine, header_layer):
+    path = scanned_packet(tmp_path, make_pdf, header_layer)
+    document = extract(path, engine=engine)
+    assert document.ocr_pages == [2]
+    text = " ".join(document.pages[1].text.split())
+    assert "face recognition technology" in text
+    result = runner.invoke(app, ["scan", str(path), "--engine", engine, "--format", "jsonl"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["page"], r["label"]) for r in rows] == [(2, "full_ban")]
+
+
+def test_ocr_never_skips_the_scanned_page_and_says_so(tmp_path, make_pdf):
+    path = scanned_packet(tmp_path, make_pdf)
+    result = runner.invoke(app, ["scan", str(path), "--ocr", "never", "--all", "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert "no text layer on page 2" in result.stderr
+    assert {json.loads(line)["page"] for line in result.stdout.splitlines()} == {1, 3}
+
+
+def test_missing_tesseract_names_the_skipped_pages(tmp_path, make_pdf, monkeypatch):
+    from banclassify import ocr
+
+    monkeypatch.setattr(ocr, "tesseract_available", lambda: False)
+    path = scanned_packet(tmp_path, make_pdf)
+    result = runner.invoke(app, ["scan", str(path), "--all", "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert "page 2 are scanned images without a text layer and were skipped" in result.stderr
+    assert "apt-get install tesseract-ocr" in result.stderr
+    assert {json.loads(line)["page"] for line in result.stdout.splitlines()} == {1, 3}
