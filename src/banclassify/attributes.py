@@ -168,6 +168,12 @@ CONDITION_TERMS: dict[str, list[str]] = {
     ],
 }
 
+CONDITION_WORDS = {
+    "statute": "until a statute allows it",
+    "governing_body": "until the governing body lifts it",
+    "report": "until a report or study is done",
+    "policy": "until a policy or rules are adopted",
+}
 END_CUES = ["until", "through", "before", "expire", "expires", "expiring", "expiration", "ending", "ends", "end", "sunset", "sunsets",
             "repealed", "till", "to", "thru", "lapse", "lapses", "terminate", "terminates", "no later than", "up to", "effect until"]
 EFFECTIVE_CUES = [
@@ -214,7 +220,7 @@ class ClauseAttributes:
             parts.append("binds " + ",".join(self.actors))
         if self.duration:
             kind, value = next(iter(self.duration.items()))
-            parts.append({"end": f"until {value}", "months": f"for {value} months", "condition": f"until {value.replace('_', ' ')} acts"}[kind])
+            parts.append({"end": f"until {value}", "months": f"for {value} months", "condition": CONDITION_WORDS.get(value, str(value))}[kind])
         if self.effective:
             parts.append(f"from {self.effective}")
         if self.exceptions:

@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import InputError
 from .layout import (
     PageLines,
+    mark_amendments,
     Word,
     clean_plain_text,
     join_hyphenated,
@@ -377,7 +378,20 @@ def _page_lines(page, number: int) -> PageLines:
         Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), bool(w.get("upright", True)))
         for w in raw
     ]
+    words = mark_amendments(words, _horizontal_rules(page))
     return PageLines(number, float(page.width), float(page.height), lines_from_words(words, float(page.width), float(page.height)))
+
+
+def _horizontal_rules(page) -> list[tuple[float, float, float]]:
+    """Horizontal drawn lines and thin rectangles as (y, x0, x1): strike-through and underline candidates."""
+    rules = []
+    for line in page.lines:
+        if abs(float(line["top"]) - float(line["bottom"])) < 1.5:
+            rules.append(((float(line["top"]) + float(line["bottom"])) / 2, float(line["x0"]), float(line["x1"])))
+    for rect in page.rects:
+        if float(rect["bottom"]) - float(rect["top"]) < 2.0 and float(rect["x1"]) - float(rect["x0"]) > 3.0:
+            rules.append(((float(rect["top"]) + float(rect["bottom"])) / 2, float(rect["x0"]), float(rect["x1"])))
+    return rules
 
 
 def _is_password_error(exc: BaseException) -> bool:

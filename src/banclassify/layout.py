@@ -24,6 +24,45 @@ class Word:
     top: float
     bottom: float
     upright: bool = True
+    mark: str = ""  # "struck" or "underlined" (amendment markup), else ""
+
+
+# Amendment markup travels through cleanup and segmentation as private-use
+# characters around the marked words; ``segment`` reads and removes them.
+MARKS = {"struck": ("\ue000", "\ue001"), "underlined": ("\ue002", "\ue003")}
+MARK_CHARS = "".join(a + b for a, b in MARKS.values())
+
+
+def marked(word: Word) -> str:
+    if not word.mark:
+        return word.text
+    start, end = MARKS[word.mark]
+    return f"{start}{word.text}{end}"
+
+
+def mark_amendments(words: list[Word], segments: list[tuple[float, float, float]]) -> list[Word]:
+    """Mark words crossed by a horizontal rule through their middle (struck) or under them (underlined).
+
+    ``segments`` are horizontal rules as (y, x0, x1): drawn lines and thin rectangles.
+    """
+    if not segments:
+        return words
+    result = []
+    for word in words:
+        height = max(1.0, word.bottom - word.top)
+        width = max(1.0, word.x1 - word.x0)
+        mark = ""
+        for y, x0, x1 in segments:
+            overlap = min(x1, word.x1) - max(x0, word.x0)
+            if overlap < 0.6 * width:
+                continue
+            if word.top + 0.35 * height <= y <= word.top + 0.75 * height:
+                mark = "struck"
+                break
+            if word.top + 0.75 * height < y <= word.bottom + 2.0:
+                mark = "underlined"
+        result.append(Word(word.text, word.x0, word.x1, word.top, word.bottom, word.upright, mark) if mark else word)
+    return result
 
 
 @dataclass
@@ -126,7 +165,7 @@ def _group_lines(words: list[Word]) -> list[Line]:
         group.sort(key=lambda w: w.x0)
         result.append(
             Line(
-                text=" ".join(w.text for w in group),
+                text=" ".join(marked(w) for w in group),
                 x0=group[0].x0,
                 x1=max(w.x1 for w in group),
                 top=min(w.top for w in group),
@@ -153,6 +192,7 @@ def running_line_keys(pages: list[PageLines]) -> set[str]:
 
 
 def _repeat_key(text: str) -> str:
+    text = "".join(ch for ch in text if ch not in MARK_CHARS)
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 

@@ -16,7 +16,7 @@ from .scan import ClauseResult, ScanResult
 FORMATS = ("table", "json", "jsonl", "csv")
 PROBABILITY_FIELDS = [f"p_{label}" for label in LABELS]
 ATTRIBUTE_FIELDS = ["technology", "actors", "exceptions", "duration_end", "duration_months", "duration_condition", "effective"]
-CLAUSE_FIELDS = ["file", "page", "section", "start", "end", "label", "confidence", "text", *PROBABILITY_FIELDS, *ATTRIBUTE_FIELDS]
+CLAUSE_FIELDS = ["file", "page", "section", "start", "end", "label", "confidence", "change", "text", *PROBABILITY_FIELDS, *ATTRIBUTE_FIELDS]
 
 
 def clause_row(clause: ClauseResult, flat: bool = False) -> dict:
@@ -48,7 +48,7 @@ def clause_row(clause: ClauseResult, flat: bool = False) -> dict:
 def shown_clauses(result: ScanResult, show_all: bool, min_confidence: float) -> list[ClauseResult]:
     if show_all:
         return list(result.clauses)
-    return result.found(min_confidence)
+    return result.operative(min_confidence)
 
 
 def summary(result: ScanResult, min_confidence: float = 0.0) -> dict:
@@ -58,6 +58,7 @@ def summary(result: ScanResult, min_confidence: float = 0.0) -> dict:
         "clauses": len(result.clauses),
         "labels": {c.label: {"count": c.count, "pages": c.pages} for c in result.label_counts(min_confidence)},
         "strongest_label": result.strongest_label(min_confidence),
+        "repealed": {c.label: {"count": c.count, "pages": c.pages} for c in result.repealed_counts(min_confidence)},
         **result.coverage(min_confidence),
         "warnings": list(result.warnings),
     }
@@ -107,7 +108,8 @@ def render_scan_table(result: ScanResult, clauses: Sequence[ClauseResult], min_c
     indent = " " * len(head)
     for c in clauses:
         section = trim(c.section or "-", section_width)
-        lines.append(f"{c.page:>4}  {section:<{section_width}}  {c.label:<19}  {c.confidence:.2f}  {trim(c.text, text_width)}")
+        shown = c.text if c.change == "unchanged" else f"[{c.change}] {c.text}"
+        lines.append(f"{c.page:>4}  {section:<{section_width}}  {c.label:<19}  {c.confidence:.2f}  {trim(shown, text_width)}")
         if c.attributes and c.attributes.compact():
             lines.append(indent + trim(c.attributes.compact(), text_width))
         if c.explanation:
@@ -125,6 +127,8 @@ def render_summary_lines(result: ScanResult, min_confidence: float = 0.0) -> lis
     lines = [f"{result.file}: {result.pages} page(s), {len(result.clauses)} clauses, {operative} with a surveillance rule"]
     for c in counts:
         lines.append(f"  {c.label:<19} {c.count:>4} clause(s)  page(s) {format_pages(c.pages)}")
+    for c in result.repealed_counts(min_confidence):
+        lines.append(f"  repealed {c.label:<10} {c.count:>4} clause(s)  page(s) {format_pages(c.pages)} (struck through)")
     coverage = result.coverage(min_confidence)
     if coverage["technologies"]:
         lines.append(f"  technologies: {', '.join(coverage['technologies'])}; binds: {', '.join(coverage['actors']) or '-'}")

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .attributes import ClauseAttributes
+from .attributes import CONDITION_WORDS, ClauseAttributes
 from .classify import ClauseClassifier, Explanation
 from .extract import DEFAULT_ENGINE, ExtractedDocument, extract
 from .labels import LABELS_BY_STRENGTH, strongest
@@ -26,6 +26,7 @@ class ClauseResult:
     probabilities: dict[str, float]
     attributes: ClauseAttributes | None = None  # for operative clauses
     explanation: Explanation | None = None  # with ``explain=True``
+    change: str = "unchanged"  # "deleted" (struck through: being repealed) or "inserted" (underlined)
 
 
 @dataclass
@@ -44,8 +45,22 @@ class ScanResult:
     timings: dict[str, float] = field(default_factory=dict)
 
     def found(self, min_confidence: float = 0.0) -> list[ClauseResult]:
-        """Operative clauses at or above ``min_confidence``; the rest count as ``none``."""
+        """Operative clauses at or above ``min_confidence`` that the document enacts (not struck out)."""
+        return [c for c in self.operative(min_confidence) if c.change != "deleted"]
+
+    def operative(self, min_confidence: float = 0.0) -> list[ClauseResult]:
+        """Every operative clause at or above ``min_confidence``, repealed ones included."""
         return [c for c in self.clauses if c.label != "none" and c.confidence >= min_confidence]
+
+    def repealed_counts(self, min_confidence: float = 0.0) -> list["LabelCount"]:
+        """Labels of the clauses the document strikes out (amendment markup)."""
+        repealed = [c for c in self.operative(min_confidence) if c.change == "deleted"]
+        counts = []
+        for label in LABELS_BY_STRENGTH[:-1]:
+            chosen = [c for c in repealed if c.label == label]
+            if chosen:
+                counts.append(LabelCount(label, len(chosen), sorted({c.page for c in chosen})))
+        return counts
 
     def label_counts(self, min_confidence: float = 0.0) -> list[LabelCount]:
         found = self.found(min_confidence)
@@ -67,7 +82,7 @@ class ScanResult:
         for clause in found:
             if clause.label == "moratorium" and clause.attributes.duration:
                 kind, value = next(iter(clause.attributes.duration.items()))
-                ends.append(str(value) if kind == "end" else f"{value} months" if kind == "months" else f"until {value}")
+                ends.append(str(value) if kind == "end" else f"{value} months" if kind == "months" else CONDITION_WORDS[value])
         return {
             "technologies": sorted({t for c in found for t in c.attributes.technology}),
             "actors": sorted({a for c in found for a in c.attributes.actors}),
@@ -110,7 +125,7 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
 
     rows = [
         ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities,
-                     a if p.label != "none" else None, e)
+                     a if p.label != "none" else None, e, c.change)
         for c, p, a, e in zip(clauses, predictions, attributes, explanations)
     ]
     return ScanResult(name, document.page_count, rows, list(document.warnings), timings)

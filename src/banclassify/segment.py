@@ -12,6 +12,19 @@ import re
 from dataclasses import dataclass
 
 from .extract import PageText
+from .layout import MARK_CHARS
+
+MARK_TRANSLATION = {ord(ch): None for ch in MARK_CHARS}
+MARK_AS_SPACE = {ord(ch): " " for ch in MARK_CHARS}
+
+
+def _widen_over_marks(text: str, start: int, end: int) -> tuple[int, int]:
+    """Include the marks around a struck or underlined first and last word in the clause."""
+    while start > 0 and text[start - 1] in MARK_CHARS:
+        start -= 1
+    while end < len(text) and text[end] in MARK_CHARS:
+        end += 1
+    return start, end
 
 # Over-long "clauses" come from broken extraction (a table read as one line, a
 # page without punctuation); they are cut rather than fed whole to the model.
@@ -21,7 +34,7 @@ SECTION_HEADING = re.compile(
     r"(?:SECTION|Section|SEC\.|Sec\.|Sec|§§?)\s*(?P<num>\d+[A-Za-z]?(?:[.\-–]\d+[A-Za-z]?)*)"
     r"(?:\.(?!\d)|:|\s*[-–—]\s|(?=\s+[A-Z(\"“])|\s*$)"
 )
-CODE_HEADING = re.compile(r"(?P<num>\d+(?:\.\d+){2,}[A-Za-z]?|\d+\.\d+[A-Za-z]?)\.?(?=\s+[A-Z\"“])")
+CODE_HEADING = re.compile(r"(?P<num>\d+(?:\.\d+){2,}[A-Za-z]?|\d+\.\d+[A-Za-z]?)\.?(?=\s+[A-Z\"“(])")
 ARTICLE_HEADING = re.compile(r"(?:ARTICLE|Article|CHAPTER|Chapter)\s+(?P<num>[IVXLC]+|\d+[A-Z]?)\b\.?")
 PAREN_MARKER = re.compile(r"\((?P<label>[a-z]{1,2}|\d{1,3}|[A-Z]{1,2})\)(?=\s)")
 DOTTED_MARKER = re.compile(r"(?P<label>[A-Z]|\d{1,3}|[a-z])\.(?=\s+\S)")
@@ -56,6 +69,7 @@ class Clause:
     section: str | None
     start: int
     end: int
+    change: str = "unchanged"  # amendment markup: "deleted" (all struck), "inserted" (all underlined)
 
 
 @dataclass
@@ -85,22 +99,48 @@ def segment(pages: list[PageText]) -> list[Clause]:
     text, page_starts = document_text(pages)
     numbers = [p.number for p in pages]
     clauses: list[Clause] = []
-    for block in _merge_headings(_blocks(text), text):
+    # Boundaries are found on a view of the text in which amendment marks read as
+    # spaces (same length, so offsets agree); clause text is cut from the original.
+    view = text.translate(MARK_AS_SPACE)
+    for block in _merge_headings(_blocks(view), view):
         if block.heading_only:
             # "9.64.020 Face recognition." above its subsections states no rule;
             # its number lives on in the subsections' references.
             continue
         pieces = [(block.start, block.end)]
         if not block.numbered or block.end - block.start > MAX_CLAUSE_CHARS:
-            pieces = _sentences(text, block.start, block.end)
+            pieces = _sentences(view, block.start, block.end)
         for start, end in pieces:
-            for start, end in _cut_long(text, start, end):
-                words = " ".join(text[start:end].split())
+            for start, end in _cut_long(view, start, end):
+                start, end = _widen_over_marks(text, start, end)
+                words, change = amended_text(text[start:end])
                 if sum(ch.isalpha() for ch in words) < 3:
                     continue
                 page = numbers[bisect.bisect_right(page_starts, start) - 1]
-                clauses.append(Clause(words, page, block.section, start, end))
+                clauses.append(Clause(words, page, block.section, start, end, change))
     return clauses
+
+
+STRUCK = re.compile("\ue000(.*?)\ue001", re.DOTALL)
+UNDERLINED = re.compile("\ue002(.*?)\ue003", re.DOTALL)
+
+
+def amended_text(raw: str) -> tuple[str, str]:
+    """The clause as it reads after the amendment, and what the amendment does to it.
+
+    A clause made wholly of struck text is being repealed: it keeps its text, marked
+    "deleted". Struck words inside a clause are dropped: what is left is the law.
+    """
+    letters = sum(ch.isalpha() for ch in raw)
+    struck = sum(ch.isalpha() for m in STRUCK.finditer(raw) for ch in m.group(1))
+    underlined = sum(ch.isalpha() for m in UNDERLINED.finditer(raw) for ch in m.group(1))
+    plain = lambda t: " ".join(t.translate(MARK_TRANSLATION).split())  # noqa: E731
+    if letters and struck >= 0.9 * letters:
+        return plain(raw), "deleted"
+    after = plain(STRUCK.sub("", raw))
+    if letters and underlined >= 0.9 * (letters - struck):
+        return after, "inserted"
+    return after, "unchanged"
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -167,8 +207,9 @@ def _is_caps_heading(text: str, pos: int) -> bool:
 
 
 def _is_title(rest: str) -> bool:
+    """A heading's title ("Prohibition.", "Biometric information held by businesses.") states no rule."""
     rest = " ".join(rest.split())
-    return len(rest) <= 80 and not re.search(r"\b(shall|may|must|will|is|are)\b", rest)
+    return len(rest) <= 80 and len(rest.split()) <= 6 and not re.search(r"\b(shall|may|must|will|is|are)\b", rest)
 
 
 def _merge_headings(blocks: list[_Block], text: str) -> list[_Block]:
