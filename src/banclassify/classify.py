@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
 from .errors import ModelError
 from .files import atomic_path, write_text_atomic
 from .labels import LABELS
@@ -53,7 +56,7 @@ def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_
         [
             ("normalise", SpacyNormaliser()),
             ("features", features),
-            ("model", LogisticRegression(C=C, max_iter=5000, class_weight="balanced")),
+            ("model", SubtypeClassifier(LogisticRegression(C=C, max_iter=5000, class_weight="balanced"))),
         ]
     )
 
@@ -63,6 +66,52 @@ class Prediction:
     label: str
     confidence: float
     probabilities: dict[str, float]
+
+
+SUBTYPE_SEPARATOR = ":"
+
+
+def label_of(subtype: str) -> str:
+    """"none:other_subject" -> "none": the label a training subtype belongs to."""
+    return subtype.split(SUBTYPE_SEPARATOR, 1)[0]
+
+
+class SubtypeClassifier(BaseEstimator, ClassifierMixin):
+    """Learns finer classes than it reports, then adds their probabilities up.
+
+    Clauses about other subjects ("none:other_subject": budgets, licences, elections)
+    and clauses about surveillance that state no rule (definitions, recitals) are both
+    ``none``, but they look nothing alike; learning them as two classes keeps the
+    ordinary rules of a municipal code ("shall not ... unless approved") from being
+    pulled towards the surveillance-rule labels.
+    """
+
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        from sklearn.base import clone
+
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        fine = [str(c) for c in self.estimator_.classes_]
+        self.classes_ = np.array(sorted({label_of(c) for c in fine}))
+        self.columns_ = [list(self.classes_).index(label_of(c)) for c in fine]
+        return self
+
+    def predict_proba(self, X):
+        fine = self.estimator_.predict_proba(X)
+        merged = np.zeros((fine.shape[0], len(self.classes_)))
+        for column, target in enumerate(self.columns_):
+            merged[:, target] += fine[:, column]
+        return merged
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        from sklearn.metrics import f1_score
+
+        return f1_score([label_of(str(v)) for v in y], self.predict(X), average="macro")
 
 
 @dataclass
@@ -133,11 +182,12 @@ class ClauseClassifier:
         if getattr(self, "_feature_names", None) is None:
             self._feature_names = features.get_feature_names_out()
         matrix = features.transform(normalised)
-        classes = list(model.classes_)
+        linear = model.estimator_ if hasattr(model, "estimator_") else model
+        classes = list(linear.classes_)
         explanations = []
         for row, prediction in zip(range(matrix.shape[0]), predictions):
             vector = matrix.getrow(row)
-            weights = model.coef_[classes.index(prediction.label)]
+            weights = linear.coef_[classes.index(prediction.label)]
             pushes = {}
             for index, value in zip(vector.indices, vector.data):
                 name = self._feature_names[index]

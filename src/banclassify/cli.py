@@ -266,7 +266,9 @@ def evaluate(
         train_corpus = load_corpus(training_files())
         downstream = clone(classifier.pipeline[1:])
         normalised = classifier.normalise(train_corpus.texts)
-        evaluation.cross_validation = grouped_cross_validation(downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1)
+        evaluation.cross_validation = grouped_cross_validation(
+            downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1, targets=train_corpus.training_targets
+        )
     if format is Format.json:
         typer.echo(json.dumps(evaluation.as_dict(), indent=2))
     else:

@@ -42,6 +42,14 @@ class Corpus:
     def groups(self) -> list[str]:
         return [e.group for e in self.examples]
 
+    @property
+    def training_targets(self) -> list[str]:
+        """Labels with ``none`` split by kind: "none:other_subject" for clauses on other subjects."""
+        return [
+            f"none:{e.record['none_kind']}" if e.label == "none" and e.record.get("none_kind") == "other_subject" else e.label
+            for e in self.examples
+        ]
+
 
 def is_test_file(path: Path) -> bool:
     return path.name.startswith("test")

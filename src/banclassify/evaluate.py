@@ -112,14 +112,19 @@ def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
     )
 
 
-def grouped_cross_validation(pipeline, normalised, labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1) -> dict:
+def grouped_cross_validation(
+    pipeline, normalised, labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1,
+    targets: Sequence[str] | None = None,
+) -> dict:
     """Cross-validated scores with every source document kept in one fold.
 
-    ``pipeline`` is the model after its normalise step; ``normalised`` its input.
+    ``pipeline`` is the model after its normalise step; ``normalised`` its input;
+    ``targets`` the finer training classes when they differ from ``labels``.
     """
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    predicted = cross_val_predict(pipeline, normalised, list(labels), groups=list(groups), cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
+    fit_on = list(targets) if targets is not None else list(labels)
+    predicted = cross_val_predict(pipeline, normalised, fit_on, groups=list(groups), cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
     scores = score(list(labels), list(predicted))
     return {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
 

@@ -105,15 +105,19 @@ CUE_PHRASES: dict[str, list[str]] = {
         "shall", "must", "may", "will not", "is prohibited", "are prohibited", "prohibited", "unlawful", "is required",
         "are required", "required to", "is not permitted", "is permitted", "is authorized", "is authorised", "is suspended",
         "are suspended", "is hereby", "are hereby", "needs to", "has to", "cannot", "can not", "not allowed",
+        # Motions and resolutions rule in the subjunctive: "AND THAT cameras be set up so that...",
+        # "That Council: (a) does not install ...", "resolves that", "directs staff to".
+        "resolves", "resolved", "and that", "that council", "that the council", "directs", "instructs", "orders",
+        "ordered", "be set up", "be required", "be prohibited", "be configured", "not be", "is not to", "are not to",
     ],
     # The subject matter: a rule that touches none of this is about something else (LABELS.md: none).
     "surveil": [
         "surveil*", "face", "faces", "facial", "faceprint*", "biometric*", "fingerprint*", "iris", "retina*", "voiceprint*",
-        "gait", "recogni*", "camera*", "cctv", "video*", "footage", "drone*", "unmanned", "aircraft", "plate reader*",
-        "alpr", "anpr", "license plate*", "licence plate*", "cell-site", "cell site", "imsi", "stingray*", "predictive",
-        "gunshot", "shotspotter", "social media", "monitor*", "track*", "locat*", "geolocat*", "geofenc*", "identif*",
-        "image*", "photograph*", "record*", "template*", "algorithm*", "artificial intelligence", "data", "personal information",
-        "wiretap*", "intercept*", "scan*", "sensor*", "body-worn", "bodycam*", "watchlist*", "profil*", "emotion*",
+        "gait", "recognition", "camera*", "cctv", "video*", "footage", "drone*", "unmanned", "plate reader*", "plate readers",
+        "alpr", "alprs", "anpr", "license plate*", "licence plate*", "cell-site", "cell site", "imsi", "stingray*",
+        "predictive policing", "gunshot", "shotspotter", "social media", "geolocat*", "geofenc*", "wiretap*", "body-worn",
+        "bodycam*", "watchlist*", "emotion*", "palm", "thumbprint*", "voice recognition", "live feed", "real-time",
+        "tracking device", "location data", "location tracking", "artificial intelligence",
     ],
     "private": ["business*", "employer*", "store*", "retail*", "landlord*", "private entit*", "merchant*", "vendor*", "company", "companies"],
 }

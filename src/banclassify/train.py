@@ -16,7 +16,7 @@ from .evaluate import grouped_cross_validation
 from .files import write_text_atomic
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
-PARAMETER_GRID = {"model__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
+PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
 CV_FOLDS = 5
 
 
@@ -47,17 +47,18 @@ def train(
         from sklearn.model_selection import GridSearchCV, GroupKFold
 
         progress("searching hyper-parameters (grouped cross-validation)")
-        search = GridSearchCV(downstream, PARAMETER_GRID, scoring="f1_macro", cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
-        search.fit(normalised, corpus.labels, groups=corpus.groups)
+        # Scored by the model's own score(): macro-F1 on the reported labels.
+        search = GridSearchCV(downstream, PARAMETER_GRID, cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
+        search.fit(normalised, corpus.training_targets, groups=corpus.groups)
         params = search.best_params_
         downstream.set_params(**params)
     cv = None
     if folds >= 2:
         progress("grouped cross-validation")
-        cv = grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, folds, n_jobs)
+        cv = grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, folds, n_jobs, corpus.training_targets)
         progress(f"grouped {folds}-fold CV: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
     progress("fitting on all data")
-    downstream.fit(normalised, corpus.labels)  # the slice shares its steps with ``pipeline``
+    downstream.fit(normalised, corpus.training_targets)  # the slice shares its steps with ``pipeline``
     card = model_card(corpus, pipeline, params, cv)
     save_model(pipeline, out, card)
     write_text_atomic(out.with_suffix(".card.md"), render_card_markdown(card))
