@@ -124,7 +124,7 @@ def test_classify_arguments_stdin_and_jsonl_keep_order_and_fields(tmp_path):
 
 def test_version_and_help_on_every_command():
     assert run("--version").stdout.startswith("banclassify ")
-    for command in ("scan", "classify", "train", "evaluate", "info"):
+    for command in ("scan", "classify", "batch", "annotate", "import", "train", "evaluate", "evaluate-attributes", "info", "clear-cache"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example:" in result.stdout
 

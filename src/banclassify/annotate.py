@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from .batch import find_documents, sha256_of
+from .batch import find_documents
 from .classify import ClauseClassifier
 from .errors import DataError
 from .extract import DEFAULT_ENGINE, extract
-from .files import append_locked, rewrite_locked
+from .files import append_locked, rewrite_locked, sha256_file
 from .scan import ClauseResult, classify_document
 
 KEYS = {
@@ -92,7 +92,7 @@ def candidates(
         except Exception as exc:  # one unreadable file must not end the session
             warn(f"{path}: {getattr(exc, 'problem', exc)} (skipped)")
             continue
-        digest = sha256_of(path)
+        digest = sha256_file(path)
         clauses = result.clauses
         for i, clause in enumerate(clauses):
             key = text_key(clause.text)

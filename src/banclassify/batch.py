@@ -9,7 +9,6 @@ finished document is written at once: clause rows first, then its summary line.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import sys
 import time
@@ -34,7 +33,7 @@ from .extract import (
     pdf_page_count,
     read_pdf_lines,
 )
-from .files import append_lines, write_text_atomic
+from .files import append_lines, sha256_file, write_text_atomic
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, TimeLimitExceeded, check_pages, check_size, time_limit
 from .labels import OPERATIVE_LABELS
 from .report import CLAUSE_FIELDS, clause_row
@@ -112,14 +111,6 @@ def find_documents(root: Path) -> Discovery:
         else:
             found.unsupported += 1
     return found
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -240,7 +231,7 @@ def run_batch(
 
     pending: list[_Pending] = []
     for path in discovery.documents:
-        digest = sha256_of(path)
+        digest = sha256_file(path)
         if digest in done and done[digest].get("status") == "ok":
             report.skipped_done += 1
             continue

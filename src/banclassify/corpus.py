@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import DataError
+from .files import sha256_file
 from .labels import LABELS_BY_STRENGTH, is_label
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "labeled"
@@ -141,16 +142,9 @@ def data_hash(files: Iterable[Path]) -> str:
     for path in sorted(Path(f) for f in files):
         digest.update(path.name.encode())
         digest.update(b"\0")
-        digest.update(file_sha256(path).encode())
+        digest.update(sha256_file(path).encode())
     return digest.hexdigest()
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def word_trigrams(text: str) -> set[tuple[str, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -86,3 +87,12 @@ def rewrite_locked(path: str | Path, change) -> None:
     with _Lock(path):
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         write_text_atomic(path, "".join(line + "\n" for line in change(lines)))
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's content, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .classify import build_pipeline, save_model
-from .corpus import Corpus, data_hash, file_sha256, load_corpus
+from .corpus import Corpus, data_hash, load_corpus
 from .evaluate import grouped_cross_validation
-from .files import write_text_atomic
+from .files import sha256_file, write_text_atomic
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
 PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
@@ -79,7 +79,7 @@ def model_card(corpus: Corpus, pipeline, params: dict, cv: dict | None) -> dict:
         "examples": len(corpus.examples),
         "source_documents": len(set(corpus.groups)),
         "duplicates_dropped": corpus.duplicates_dropped,
-        "data_files": {path.name: file_sha256(path) for path in sorted(corpus.files)},
+        "data_files": {path.name: sha256_file(path) for path in sorted(corpus.files)},
         "data_hash": data_hash(corpus.files),
         "hyperparameters": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(params.items())},
         "pipeline": [name for name, _ in pipeline.steps],

@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from .errors import ModelError
-from .files import rewrite_locked
+from .files import rewrite_locked, sha256_file
 
 SHIPPED_HASH_FILE = Path(__file__).with_name("shipped_model.sha256")
 
@@ -29,14 +28,6 @@ def data_dir() -> Path:
 
 def trust_file() -> Path:
     return data_dir() / "trusted_models.jsonl"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def shipped_hash() -> str | None:
