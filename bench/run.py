@@ -117,6 +117,9 @@ def main() -> None:
     big = write_packet(work / "packet1000.pdf", 1000)
     one_page = write_pdf(work / "one.pdf", ["No City department shall obtain or use face recognition technology."], Layout())
     classifier = ClauseClassifier.load()
+    # Build the spaCy pipeline and the attribute matchers once, as a long-running process would.
+    classifier.normalise(["warm up"])
+    classifier.attributes.extract(["No drone shall fly."], ["full_ban"])
     lines: list[str] = []
     say = lambda text="": (print(text, flush=True), lines.append(text))  # noqa: E731
 
@@ -155,15 +158,15 @@ def main() -> None:
     say()
     say("## Time of each stage (generated 300-page packet, 1 job)")
     say()
-    say("| engine | extract | segment | normalise | classify | report | segment+normalise+classify share |")
-    say("|---|---:|---:|---:|---:|---:|---:|")
+    say("| engine | extract | segment | normalise | classify | attributes | report | segment+normalise+classify share |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|")
     for engine in ("pdfplumber", "pdfium"):
         [result] = stage_results["generated 300-page packet"][(engine, 1)]
         report_seconds, _ = clock(lambda: render_scan(result, "table"))
         t = dict(result.timings, report=report_seconds)
         total = sum(t.values())
         nlp_share = (t["segment"] + t["normalise"] + t["classify"]) / total
-        say(f"| {engine} | {t['extract']:.2f} s | {t['segment']:.3f} s | {t['normalise']:.2f} s | {t['classify']:.2f} s | {t['report']:.3f} s | {100 * nlp_share:.0f}% |")
+        say(f"| {engine} | {t['extract']:.2f} s | {t['segment']:.3f} s | {t['normalise']:.2f} s | {t['classify']:.2f} s | {t['attributes']:.2f} s | {t['report']:.3f} s | {100 * nlp_share:.0f}% |")
 
     say()
     say("## Start-up and memory")

@@ -126,4 +126,4 @@ def test_somerville_code_finds_its_ban_and_oversight_article(classifier):
     flagged = [c for c in article if c.label == "oversight_policy"]
     assert len(flagged) >= 10
     elsewhere = [c for c in result.found() if not (c.section or "").startswith(("9-25", "10-6", "10-7"))]
-    assert len(elsewhere) <= 40, len(elsewhere)
+    assert len(elsewhere) <= 60, len(elsewhere)

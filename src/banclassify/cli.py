@@ -116,7 +116,7 @@ def scan(
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
     show_all: bool = typer.Option(False, "--all", "-a", help="Also show clauses labelled none."),
-    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0, help="Hide rules below this confidence (they count as none)."),
+    min_confidence: float = typer.Option(0.5, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
     timings: bool = typer.Option(False, "--timings", help="Print the time of each stage on stderr."),
     engine: Engine = EngineOption,
     jobs: int = JobsOption,

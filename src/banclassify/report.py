@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 
 from .extract import format_pages
 from .labels import LABELS
-from .scan import ClauseResult, ScanResult
+from .scan import DEFAULT_MIN_CONFIDENCE, ClauseResult, ScanResult
 
 FORMATS = ("table", "json", "jsonl", "csv")
 PROBABILITY_FIELDS = [f"p_{label}" for label in LABELS]
@@ -51,7 +51,7 @@ def shown_clauses(result: ScanResult, show_all: bool, min_confidence: float) -> 
     return result.operative(min_confidence)
 
 
-def summary(result: ScanResult, min_confidence: float = 0.0) -> dict:
+def summary(result: ScanResult, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
     return {
         "file": result.file,
         "pages": result.pages,
@@ -64,7 +64,7 @@ def summary(result: ScanResult, min_confidence: float = 0.0) -> dict:
     }
 
 
-def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confidence: float = 0.0, width: int | None = None) -> str:
+def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confidence: float = DEFAULT_MIN_CONFIDENCE, width: int | None = None) -> str:
     clauses = shown_clauses(result, show_all, min_confidence)
     if fmt == "json":
         payload = summary(result, min_confidence)
@@ -121,7 +121,7 @@ def render_scan_table(result: ScanResult, clauses: Sequence[ClauseResult], min_c
     return "\n".join(lines) + "\n"
 
 
-def render_summary_lines(result: ScanResult, min_confidence: float = 0.0) -> list[str]:
+def render_summary_lines(result: ScanResult, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[str]:
     counts = result.label_counts(min_confidence)
     operative = sum(c.count for c in counts)
     lines = [f"{result.file}: {result.pages} page(s), {len(result.clauses)} clauses, {operative} with a surveillance rule"]

@@ -13,6 +13,11 @@ from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
 
 
+# A rule the model gives less than even odds is reported as none: on whole municipal
+# codes and agenda packets most such predictions are ordinary rules on other subjects.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
 @dataclass
 class ClauseResult:
     file: str
@@ -44,15 +49,15 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
-    def found(self, min_confidence: float = 0.0) -> list[ClauseResult]:
+    def found(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[ClauseResult]:
         """Operative clauses at or above ``min_confidence`` that the document enacts (not struck out)."""
         return [c for c in self.operative(min_confidence) if c.change != "deleted"]
 
-    def operative(self, min_confidence: float = 0.0) -> list[ClauseResult]:
+    def operative(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[ClauseResult]:
         """Every operative clause at or above ``min_confidence``, repealed ones included."""
         return [c for c in self.clauses if c.label != "none" and c.confidence >= min_confidence]
 
-    def repealed_counts(self, min_confidence: float = 0.0) -> list["LabelCount"]:
+    def repealed_counts(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list["LabelCount"]:
         """Labels of the clauses the document strikes out (amendment markup)."""
         repealed = [c for c in self.operative(min_confidence) if c.change == "deleted"]
         counts = []
@@ -62,7 +67,7 @@ class ScanResult:
                 counts.append(LabelCount(label, len(chosen), sorted({c.page for c in chosen})))
         return counts
 
-    def label_counts(self, min_confidence: float = 0.0) -> list[LabelCount]:
+    def label_counts(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[LabelCount]:
         found = self.found(min_confidence)
         counts = []
         for label in LABELS_BY_STRENGTH[:-1]:
@@ -72,10 +77,10 @@ class ScanResult:
                 counts.append(LabelCount(label, count, pages))
         return counts
 
-    def strongest_label(self, min_confidence: float = 0.0) -> str:
+    def strongest_label(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> str:
         return strongest({c.label for c in self.found(min_confidence)})
 
-    def coverage(self, min_confidence: float = 0.0) -> dict[str, list[str]]:
+    def coverage(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict[str, list[str]]:
         """Technologies and actors the document's rules cover, and its moratoria's ends."""
         found = [c for c in self.found(min_confidence) if c.attributes]
         ends = []
