@@ -74,7 +74,8 @@ def has_text_layer(path: Path) -> bool:
 
 
 def scans(paths, classifier, engine, jobs):
-    return [scan_file(path, classifier, engine=engine, jobs=jobs) for path in paths]
+    # OCR is measured on its own below: here only the pages with a text layer count.
+    return [scan_file(path, classifier, engine=engine, jobs=jobs, ocr="never") for path in paths]
 
 
 def peak_memory_mb(arguments: list[str]) -> float:
@@ -168,6 +169,24 @@ def main() -> None:
         nlp_share = (t["segment"] + t["normalise"] + t["classify"]) / total
         say(f"| {engine} | {t['extract']:.2f} s | {t['segment']:.3f} s | {t['normalise']:.2f} s | {t['classify']:.2f} s | {t['attributes']:.2f} s | {t['report']:.3f} s | {100 * nlp_share:.0f}% |")
 
+    mixed = [REAL_AGENDAS / name for name in ("gardena_agenda_1.pdf", "norwalk_agenda_1.pdf", "duarte_agenda_1.pdf", "palmdale_agenda_1.pdf")]
+    mixed = [p for p in mixed if p.exists()]
+    from banclassify.ocr import tesseract_available
+
+    if mixed and tesseract_available():
+        from banclassify.extract import extract
+
+        say()
+        say("## OCR (real agendas with scanned pages, default engine)")
+        say()
+        say("| document | pages | pages read by OCR | seconds | seconds per OCR page |")
+        say("|---|---:|---:|---:|---:|")
+        for path in mixed:
+            seconds_text, _ = clock(lambda: extract(path, ocr="never") if has_text_layer(path) else None)
+            seconds, document = clock(lambda: extract(path, ocr="auto"))
+            per_page = (seconds - seconds_text) / max(1, len(document.ocr_pages))
+            say(f"| {path.name} | {document.page_count} | {len(document.ocr_pages)} | {seconds:.1f} | {per_page:.1f} |")
+
     say()
     say("## Start-up and memory")
     say()
@@ -179,6 +198,31 @@ def main() -> None:
     if not args.quick:
         say(f"| peak memory, scan of a 1,000-page PDF, default engine `--jobs 1` | {peak_memory_mb(['scan', str(big), '--jobs', '1']):.0f} MB |")
     say(f"| peak memory, scan of the 300-page packet, default engine `--jobs 1` | {peak_memory_mb(['scan', str(packet), '--jobs', '1']):.0f} MB |")
+
+    say()
+    say("## Batch of a folder (60 generated documents of mixed sizes, default engine)")
+    say()
+    folder = work / "folder"
+    folder.mkdir()
+    for n in range(60):
+        if n % 3 == 0:
+            (folder / f"resolution_{n:02d}.txt").write_text(f"Resolution {n}.\n\nNo department shall use drones until June 30, 2027. The Clerk shall publish this resolution.\n")
+        else:
+            write_packet(folder / f"packet_{n:02d}.pdf", [1, 2, 4, 8, 30][n % 5])
+    from banclassify.batch import BatchOptions, run_batch
+
+    say("| run | documents | pages | seconds | documents/s | pages/s |")
+    say("|---|---:|---:|---:|---:|---:|")
+    speeds = {}
+    for label, jobs, cached in (("1 job", 1, False), ("2 jobs", 2, False), ("2 jobs, second run (cache)", 2, True)):
+        options = BatchOptions(jobs=jobs, use_cache=cached, cache_dir=work / "cache")
+        if cached:
+            run_batch(folder, classifier, work / "warm.jsonl", work / "warm.csv", options)  # fills the cache
+        seconds, report = clock(lambda: run_batch(folder, classifier, work / f"out{jobs}{cached}.jsonl", work / f"sum{jobs}{cached}.csv", options))
+        speeds[label] = seconds
+        say(f"| {label} | {report.documents} | {report.pages} | {seconds:.2f} | {report.documents / seconds:.1f} | {report.pages / seconds:.1f} |")
+    say(f"| speed-up of 2 jobs over 1 | | | | {speeds['1 job'] / speeds['2 jobs']:.2f}× | |")
+    say(f"| peak memory, `banclassify batch` with 2 jobs (largest process) | | | | {peak_memory_mb(['batch', str(folder), '--out', str(work / 'mem.jsonl'), '--summary', str(work / 'mem.csv'), '--jobs', '2', '--no-cache', '--quiet']):.0f} MB | |")
 
     say()
     say("## Agreement between the engines")

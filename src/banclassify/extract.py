@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import InputError
+from .ocr import HEADER_ONLY_CHARS
 from .layout import (
     PageLines,
     mark_amendments,
@@ -188,8 +189,7 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
             page = page_objects[number - 1]
             try:
                 chars = len(page.chars)
-                area = float(page.width * page.height) or 1.0
-                cover = sum(max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"])) for i in page.images) / area
+                cover = _plumber_image_cover(page) if chars < HEADER_ONLY_CHARS else 0.0
                 if not _ocr_page(path, number, chars, cover, ocr, float(page.width), float(page.height), result):
                     pages.append(_page_lines(page, number))
             except Exception as exc:
@@ -257,7 +257,8 @@ def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") ->
                 width, height = page.get_size()
                 textpage = page.get_textpage()
                 chars = textpage.count_chars()
-                cover = _pdfium_image_cover(page, width, height)
+                # Only a page with little text can be a scan with a stamped header.
+                cover = _pdfium_image_cover(page, width, height) if chars < HEADER_ONLY_CHARS else 0.0
                 words = _pdfium_words(textpage, chars, height)
                 textpage.close()
                 page.close()
@@ -268,6 +269,11 @@ def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") ->
         return result
     finally:
         document.close()
+
+
+def _plumber_image_cover(page) -> float:
+    area = float(page.width * page.height) or 1.0
+    return sum(max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"])) for i in page.images) / area
 
 
 def _pdfium_image_cover(page, width: float, height: float) -> float:
