@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from banclassify.errors import InputError
-from banclassify.extract import extract, format_pages
+from banclassify.extract import extract, format_pages, page_ranges
 from banclassify.layout import join_hyphenated
 from pdfgen import PAGE_BREAK
 
@@ -112,3 +112,37 @@ def test_undecodable_text_is_reported(tmp_path):
 
 def test_format_pages():
     assert format_pages([5, 1, 2, 3, 9, 10]) == "1-3, 5, 9-10"
+
+
+@pytest.mark.parametrize("count, jobs", [(300, 2), (20, 2), (9, 2), (7, 4), (1000, 8)])
+def test_page_ranges_cover_every_page_once_in_order(count, jobs):
+    ranges = page_ranges(count, jobs)
+    pages = [n for first, last in ranges for n in range(first, last + 1)]
+    assert pages == list(range(1, count + 1))
+    assert len(ranges) <= 2 * jobs
+    assert len(ranges) == 1 or min(last - first + 1 for first, last in ranges) >= 4
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_page_ranges_read_in_parallel_give_the_same_document(make_pdf, engine):
+    paragraphs = []
+    for n in range(20):
+        paragraphs += [f"Item {n + 1}. " + p for p in BODY] + [PAGE_BREAK]
+    path = make_pdf(paragraphs[:-1], header="City of Lakemont | Regular Meeting Packet", footer="Page {page}")
+    one, two = extract(path, engine=engine, jobs=1), extract(path, engine=engine, jobs=2)
+    assert one.page_count == two.page_count == 20
+    assert [(p.number, p.text) for p in one.pages] == [(p.number, p.text) for p in two.pages]
+    assert "Item 20. The Council approved" in two.pages[-1].text and "Lakemont | Regular" not in two.pages[-1].text
+
+
+def test_lean_pdfplumber_pages_group_the_same_words_as_pdfplumber(make_pdf):
+    import pdfplumber
+
+    from banclassify.pdfplumber_pages import iter_pages
+
+    path = make_pdf([*BODY, PAGE_BREAK, "# A HEADING IN CAPITALS", *BODY], stamp="Packet Pg. {page}")
+    keys = ("text", "x0", "x1", "top", "bottom", "upright")
+    with pdfplumber.open(path) as pdf:
+        stock = [[tuple(w[k] for k in keys) for w in page.extract_words(x_tolerance=1.5)] for page in pdf.pages]
+        lean = [[tuple(w[k] for k in keys) for w in page.extract_words(x_tolerance=1.5)] for page in iter_pages(pdf, 1, None)]
+    assert lean == stock and len(stock) == 2 and stock[1]

@@ -43,8 +43,9 @@ def amending_ordinance(path):
     return path
 
 
-def test_struck_and_underlined_clauses_are_marked(tmp_path):
-    clauses = {c.section: c for c in segment(extract(amending_ordinance(tmp_path / "amend.pdf")).pages)}
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_struck_and_underlined_clauses_are_marked(tmp_path, engine):
+    clauses = {c.section: c for c in segment(extract(amending_ordinance(tmp_path / "amend.pdf"), engine=engine).pages)}
     assert clauses["9.64.020"].change == "deleted"
     assert clauses["9.64.030"].change == "inserted"
     partly = clauses["9.64.040"]

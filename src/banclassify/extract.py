@@ -15,6 +15,7 @@ from .errors import InputError
 from .ocr import HEADER_ONLY_CHARS
 from .layout import (
     PageLines,
+    horizontal_rule,
     mark_amendments,
     Word,
     clean_plain_text,
@@ -36,9 +37,14 @@ WORD_X_TOLERANCE = 1.5
 MIN_PAGE_CHARS = 10
 ENGINES = ("pdfplumber", "pdfium")
 DEFAULT_ENGINE = "pdfplumber"
-# Pages per work unit when a PDF is read in parallel: small enough to spread one
-# long packet over every core, large enough that process start-up does not dominate.
-PAGES_PER_UNIT = 12
+# Pages per work unit when a batch reads PDFs in parallel: small enough to spread one
+# long packet over every core, large enough that reopening the file does not dominate.
+PAGES_PER_UNIT = 24
+# A single PDF is cut into this many ranges per worker: more than one so that a slow
+# range (scans, dense tables) does not leave a core idle, few because every range
+# reopens the file and walks its page tree again.
+RANGES_PER_JOB = 2
+MIN_PAGES_PER_RANGE = 8
 
 
 @dataclass
@@ -174,30 +180,32 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
         if _is_password_error(exc):
             raise InputError(path, "encrypted PDF: it needs a password to open") from None
         raise InputError(path, f"corrupt or truncated PDF ({_reason(exc)})") from None
-    pages: list[PageLines] = []
-    without_text: list[int] = []
+    from .pdfplumber_pages import iter_pages
+
+    result = PdfPages([], [], 0)
     try:
-        try:
-            page_objects = pdf.pages
-        except Exception as exc:
-            raise InputError(path, f"corrupt or truncated PDF ({_reason(exc)})") from None
-        if not page_objects:
-            raise InputError(path, "empty document: the PDF has no pages")
-        stop = len(page_objects) if last is None else min(last, len(page_objects))
-        result = PdfPages(pages, without_text, len(page_objects))
-        for number in range(first, stop + 1):
-            page = page_objects[number - 1]
+        page_iterator = iter_pages(pdf, first, last)
+        while True:
+            try:
+                page = next(page_iterator, None)
+            except Exception as exc:
+                raise InputError(path, f"corrupt or truncated PDF ({_reason(exc)})") from None
+            if page is None:
+                break
+            number = result.page_count = page.page_number
             try:
                 chars = len(page.chars)
                 cover = _plumber_image_cover(page) if chars < HEADER_ONLY_CHARS else 0.0
                 if not _ocr_page(path, number, chars, cover, ocr, float(page.width), float(page.height), result):
-                    pages.append(_page_lines(page, number))
+                    result.pages.append(_page_lines(page, number))
             except Exception as exc:
                 raise InputError(path, f"corrupt PDF: page {number} cannot be read ({_reason(exc)})") from None
             finally:
                 # Drop the page's parsed objects now: a 1,000-page packet must not
                 # keep every page's layout in memory.
                 page.close()
+        if result.page_count == 0 and first == 1:
+            raise InputError(path, "empty document: the PDF has no pages")
         return result
     finally:
         _close_quietly(pdf)
@@ -224,15 +232,13 @@ def _ocr_page(path: Path, number: int, chars: int, cover: float, mode: str, widt
 
 
 def _close_quietly(pdf) -> None:
-    # pdfplumber's close() walks the page tree again and raises on the same broken
-    # object that made us give up; the file handle still has to be released.
+    # pdfplumber's close() builds every page of the document only to close it (our
+    # pages are closed one by one as they are read), and on a broken file it raises
+    # on the same object that made us give up; only the file handle needs releasing.
     try:
-        pdf.close()
+        pdf.stream.close()
     except Exception:
-        try:
-            pdf.stream.close()
-        except Exception:
-            pass
+        pass
 
 
 def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") -> PdfPages:
@@ -259,7 +265,7 @@ def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") ->
                 chars = textpage.count_chars()
                 # Only a page with little text can be a scan with a stamped header.
                 cover = _pdfium_image_cover(page, width, height) if chars < HEADER_ONLY_CHARS else 0.0
-                words = _pdfium_words(textpage, chars, height)
+                words = mark_amendments(_pdfium_words(textpage, chars, height), _pdfium_rules(page, height))
                 textpage.close()
                 page.close()
             except Exception as exc:
@@ -284,6 +290,27 @@ def _pdfium_image_cover(page, width: float, height: float) -> float:
         left, bottom, right, top = image.get_bounds()
         covered += max(0.0, right - left) * max(0.0, top - bottom)
     return covered / ((width * height) or 1.0)
+
+
+def _pdfium_rules(page, height: float) -> list[tuple[float, float, float]]:
+    """Horizontal rules among the page's drawn paths, as ``_horizontal_rules`` finds them with pdfplumber."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    rules = []
+    width, fill, stroked = ctypes.c_float(), ctypes.c_int(), ctypes.c_int()
+    for path in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+        left, bottom, right, top = path.get_bounds()
+        # PDFium's bounds include the stroke; pdfplumber measures the geometry of the path.
+        pdfium_c.FPDFPath_GetDrawMode(path.raw, fill, stroked)
+        if stroked.value and pdfium_c.FPDFPageObj_GetStrokeWidth(path.raw, width):
+            half = width.value / 2
+            left, bottom, right, top = left + half, bottom + half, right - half, top - half
+        rule = horizontal_rule(left, height - top, right, height - bottom)
+        if rule:
+            rules.append(rule)
+    return rules
 
 
 # PDFium reports a hyphen that it found at a line break as U+FFFE (or U+0002).
@@ -336,14 +363,24 @@ def _pdfium_words(textpage, count: int, height: float) -> list[Word]:
     return words
 
 
-def read_pdf_parallel(path: Path, engine: str, jobs: int, pages_per_unit: int = PAGES_PER_UNIT, ocr: str = "auto") -> list[PdfPages]:
+def page_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
+    """Split pages 1..``count`` into contiguous ranges for ``jobs`` workers (1-based, inclusive)."""
+    parts = max(1, min(jobs * RANGES_PER_JOB, count // MIN_PAGES_PER_RANGE))
+    size = -(-count // parts)
+    return [(first, min(count, first + size - 1)) for first in range(1, count + 1, size)]
+
+
+def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> list[PdfPages]:
     """Read a long PDF as page ranges in worker processes, in page order."""
+    from joblib import cpu_count
+
+    jobs = cpu_count() if jobs < 1 else jobs
     count = pdf_page_count(path)
-    if jobs == 1 or not count or count <= pages_per_unit:
+    ranges = page_ranges(count, jobs) if count and jobs > 1 else []
+    if len(ranges) < 2:
         return [read_pdf_lines(path, engine=engine, ocr=ocr)]
     from joblib import Parallel, delayed
 
-    ranges = [(first, min(count, first + pages_per_unit - 1)) for first in range(1, count + 1, pages_per_unit)]
     return Parallel(n_jobs=jobs)(delayed(read_pdf_lines)(path, a, b, engine, ocr) for a, b in ranges)
 
 
@@ -390,14 +427,8 @@ def _page_lines(page, number: int) -> PageLines:
 
 def _horizontal_rules(page) -> list[tuple[float, float, float]]:
     """Horizontal drawn lines and thin rectangles as (y, x0, x1): strike-through and underline candidates."""
-    rules = []
-    for line in page.lines:
-        if abs(float(line["top"]) - float(line["bottom"])) < 1.5:
-            rules.append(((float(line["top"]) + float(line["bottom"])) / 2, float(line["x0"]), float(line["x1"])))
-    for rect in page.rects:
-        if float(rect["bottom"]) - float(rect["top"]) < 2.0 and float(rect["x1"]) - float(rect["x0"]) > 3.0:
-            rules.append(((float(rect["top"]) + float(rect["bottom"])) / 2, float(rect["x0"]), float(rect["x1"])))
-    return rules
+    boxes = ((float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"])) for o in (*page.lines, *page.rects))
+    return [rule for rule in (horizontal_rule(*box) for box in boxes) if rule]
 
 
 def _is_password_error(exc: BaseException) -> bool:

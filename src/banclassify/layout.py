@@ -40,6 +40,13 @@ def marked(word: Word) -> str:
     return f"{start}{word.text}{end}"
 
 
+def horizontal_rule(x0: float, top: float, x1: float, bottom: float) -> tuple[float, float, float] | None:
+    """A drawn line or thin rectangle as a rule (y, x0, x1) that can strike or underline words."""
+    if bottom - top < 2.0 and x1 - x0 > 3.0:
+        return ((top + bottom) / 2, x0, x1)
+    return None
+
+
 def mark_amendments(words: list[Word], segments: list[tuple[float, float, float]]) -> list[Word]:
     """Mark words crossed by a horizontal rule through their middle (struck) or under them (underlined).
 
