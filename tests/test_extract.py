@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from banclassify.errors import InputError
-from banclassify.extract import extract, format_pages, page_ranges
+from banclassify.extract import MIN_PAGES_PER_RANGE, extract, format_pages, page_ranges
 from banclassify.layout import join_hyphenated
 from pdfgen import PAGE_BREAK
 
@@ -114,17 +114,18 @@ def test_format_pages():
     assert format_pages([5, 1, 2, 3, 9, 10]) == "1-3, 5, 9-10"
 
 
-@pytest.mark.parametrize("count, jobs", [(300, 2), (20, 2), (9, 2), (7, 4), (1000, 8)])
+@pytest.mark.parametrize("count, jobs", [(300, 2), (100, 2), (79, 2), (7, 4), (1000, 8)])
 def test_page_ranges_cover_every_page_once_in_order(count, jobs):
     ranges = page_ranges(count, jobs)
     pages = [n for first, last in ranges for n in range(first, last + 1)]
     assert pages == list(range(1, count + 1))
     assert len(ranges) <= 2 * jobs
-    assert len(ranges) == 1 or min(last - first + 1 for first, last in ranges) >= 4
+    assert len(ranges) == 1 or min(last - first + 1 for first, last in ranges) >= MIN_PAGES_PER_RANGE
 
 
 @pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
-def test_page_ranges_read_in_parallel_give_the_same_document(make_pdf, engine):
+def test_page_ranges_read_in_parallel_give_the_same_document(make_pdf, engine, monkeypatch):
+    monkeypatch.setattr("banclassify.extract.MIN_PAGES_PER_RANGE", 4)  # so that 20 pages make several ranges
     paragraphs = []
     for n in range(20):
         paragraphs += [f"Item {n + 1}. " + p for p in BODY] + [PAGE_BREAK]

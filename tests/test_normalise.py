@@ -25,9 +25,18 @@ def test_normaliser_is_a_transformer_that_pickles_without_spacy():
     normaliser.fit_transform(["warm up"])
     restored = pickle.loads(pickle.dumps(normaliser))
     assert "_nlp" not in restored.__dict__
-    [[tokens, raw]] = restored.transform(["Cameras were  installed."]).tolist()
+    [[tokens, raw, document]] = restored.transform(["Cameras were  installed."]).tolist()
     assert tokens.split()[:2] == ["camera", "install"]
     assert raw == "cameras were installed."
+    assert document == "clause 0"  # a plain list of texts: each clause stands alone
+
+
+def test_clauses_keep_their_document_through_the_normaliser():
+    from banclassify.normalise import clause_input
+
+    rows = SpacyNormaliser().transform(clause_input(["No drones.", "The Clerk shall file it.", "Adjourn."], ["a.pdf", "a.pdf", "b.pdf"]))
+    assert rows[:, 2].tolist() == ["a.pdf", "a.pdf", "b.pdf"]
+    assert rows[1, 1] == "the clerk shall file it."
 
 
 def test_cue_tokens_mark_how_a_rule_is_built():

@@ -100,7 +100,7 @@ SOMERVILLE = REALDATA / "somerville_code" / "somerville-law-non-zoning.md"
 
 
 @pytest.mark.skipif(not AGENDAS, reason="../shared/realdata is not beside the project")
-def test_real_agendas_raise_at_most_one_alarm(classifier):
+def test_real_agendas_raise_no_alarm(classifier):
     from banclassify.scan import scan_file
 
     alarms = []
@@ -111,7 +111,7 @@ def test_real_agendas_raise_at_most_one_alarm(classifier):
             assert "scanned" in str(exc) or "text layer" in str(exc)
             continue
         alarms += [(path.name, c.text) for c in result.found()]
-    assert len(alarms) <= 1, alarms
+    assert not alarms, alarms
 
 
 @pytest.mark.skipif(not SOMERVILLE.exists(), reason="../shared/realdata is not beside the project")
@@ -127,4 +127,4 @@ def test_somerville_code_finds_its_ban_and_oversight_article(classifier):
     flagged = [c for c in article if c.label == "oversight_policy"]
     assert len(flagged) >= 10
     elsewhere = [c for c in result.found() if not (c.section or "").startswith(("9-25", "10-6", "10-7"))]
-    assert len(elsewhere) <= 60, len(elsewhere)
+    assert len(elsewhere) <= 15, [(c.section, c.label) for c in elsewhere]

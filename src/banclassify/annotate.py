@@ -116,6 +116,7 @@ def record(candidate: Candidate, label: str) -> dict:
         "file": clause.file,
         "sha256": candidate.sha256,
         "page": clause.page,
+        "start": clause.start,
         "section": clause.section,
         "model_label": clause.label,
         "model_probabilities": {k: round(v, 4) for k, v in sorted(clause.probabilities.items())},

@@ -1,7 +1,8 @@
 """Classify: the scikit-learn pipeline that labels clauses, and its model file.
 
-A model is one ``Pipeline`` (normalise -> word and character n-grams -> logistic
-regression) saved by joblib as one file, with a JSON model card beside it.
+A model is one ``Pipeline`` (normalise -> word and character n-grams of the clause,
+and the words of the clauses around it -> logistic regression) saved by joblib as
+one file, with a JSON model card beside it.
 """
 
 from __future__ import annotations
@@ -34,22 +35,28 @@ def card_path(model_path: Path) -> Path:
     return model_path.with_suffix(".card.json")
 
 
-def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3)):
+def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3), context_window: int = 5):
     """The untrained model. Its parameters are the grid that ``train`` searches."""
     from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
+    from .features import CharNgramCounter, NeighbourContext
     from .normalise import SpacyNormaliser
 
-    # Column 0 of the normaliser's output: lemmas, placeholders and cues; column 1: raw lower-cased text.
+    # The normaliser's output columns: 0 lemmas, placeholders and cues; 1 raw lower-cased text; 2 document.
     features = ColumnTransformer(
         [
             ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True), 0),
             # Surface word n-grams keep what lemmas and stop-word removal lose ("shall not be", "on or after").
             ("raw_words", TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True), 1),
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, min_df=2, sublinear_tf=True, max_features=200_000), 1),
+            # The same features as TfidfVectorizer(analyzer="char"), counted several times faster.
+            ("chars", Pipeline([
+                ("counts", CharNgramCounter(ngram_range=char_ngrams, min_df=2, max_features=200_000)),
+                ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ]), 1),
+            ("context", NeighbourContext(TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True), window=context_window), [0, 2]),
         ]
     )
     return Pipeline(
@@ -142,8 +149,11 @@ class ClauseClassifier:
         pipeline, card = load_model(path, shipped=shipped, trust=trust)
         return cls(pipeline, card, path)
 
-    def normalise(self, texts: Sequence[str]):
-        return self.pipeline.named_steps["normalise"].transform(list(texts))
+    def normalise(self, texts: Sequence[str], documents: Sequence[str] | None = None):
+        """The model's view of clauses; ``documents`` (see ``clause_input``) lets it read their surroundings."""
+        from .normalise import clause_input
+
+        return self.pipeline.named_steps["normalise"].transform(clause_input(texts, documents))
 
     def classify_normalised(self, normalised) -> list[Prediction]:
         """Label the output of ``normalise``."""
@@ -158,8 +168,8 @@ class ClauseClassifier:
             )
         return predictions
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        return self.classify_normalised(self.normalise(texts))
+    def predict(self, texts: Sequence[str], documents: Sequence[str] | None = None) -> list[Prediction]:
+        return self.classify_normalised(self.normalise(texts, documents))
 
     @property
     def attributes(self):

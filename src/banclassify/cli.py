@@ -168,6 +168,9 @@ def classify(
     trust_model: bool = TrustOption,
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    one_document: bool = typer.Option(
+        False, "--one-document", help="The clauses are one document in reading order: let the model read each clause's surroundings."
+    ),
 ) -> None:
     """Label clause texts given as arguments, or one per line (plain or JSONL) from a file or stdin.
 
@@ -184,7 +187,7 @@ def classify(
     else:
         records = read_clause_records(None, sys.stdin)
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    predictions = classifier.predict([r["text"] for r in records])
+    predictions = classifier.predict([r["text"] for r in records], ["input"] * len(records) if one_document else None)
     rows = []
     for record, prediction in zip(records, predictions):
         row = dict(record)
@@ -265,7 +268,7 @@ def evaluate(
 
         train_corpus = load_corpus(training_files())
         downstream = clone(classifier.pipeline[1:])
-        normalised = classifier.normalise(train_corpus.texts)
+        normalised = classifier.normalise(train_corpus.texts, train_corpus.groups)
         evaluation.cross_validation = grouped_cross_validation(
             downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1, targets=train_corpus.training_targets
         )

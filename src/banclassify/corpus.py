@@ -133,7 +133,24 @@ def load_corpus(files: Iterable[Path]) -> Corpus:
         raise DataError(None, f"{len(problems)} problem(s) in the labelled data:\n" + "\n".join(problems))
     if not examples:
         raise DataError(None, "no labelled clauses found in " + ", ".join(map(str, files)) if files else "no data files given")
-    return Corpus(examples, files, dropped)
+    return Corpus(reading_order(examples), files, dropped)
+
+
+def reading_order(examples: list[Example]) -> list[Example]:
+    """Each source's clauses together and in reading order, for the context the model reads.
+
+    That is file order, or (page, start) when every clause of the source records
+    both: annotations are appended in the order they were answered, not read.
+    """
+    by_source: dict[str, list[Example]] = {}
+    for example in examples:
+        by_source.setdefault(example.group, []).append(example)
+    ordered: list[Example] = []
+    for members in by_source.values():
+        if all(isinstance(m.record.get("page"), int) and isinstance(m.record.get("start"), int) for m in members):
+            members = sorted(members, key=lambda m: (m.record["page"], m.record["start"]))
+        ordered.extend(members)
+    return ordered
 
 
 def data_hash(files: Iterable[Path]) -> str:

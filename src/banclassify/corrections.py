@@ -117,6 +117,7 @@ def _from_rows(source: Path, rows, report: ImportReport, records: list[dict]) ->
                     "source": f"import:{str(group)[:40]}",
                     "file": row.get("file"),
                     "page": _int(row.get("page")),
+                    "start": _int(row.get("start")),
                     "section": row.get("section") or None,
                     "model_label": model_label,
                 },

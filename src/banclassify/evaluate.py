@@ -97,7 +97,7 @@ class Evaluation:
 
 
 def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
-    predictions = classifier.predict(corpus.texts)
+    predictions = classifier.predict(corpus.texts, corpus.groups)
     predicted = [p.label for p in predictions]
     wrong = [
         Mistake(e.text, e.label, p.label, round(p.confidence, 4), f"{e.file}:{e.line}")

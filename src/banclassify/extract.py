@@ -44,7 +44,9 @@ PAGES_PER_UNIT = 24
 # range (scans, dense tables) does not leave a core idle, few because every range
 # reopens the file and walks its page tree again.
 RANGES_PER_JOB = 2
-MIN_PAGES_PER_RANGE = 8
+# Starting the worker processes costs about as much as reading 40 pages, so a
+# shorter PDF is read in the calling process.
+MIN_PAGES_PER_RANGE = 40
 
 
 @dataclass

@@ -9,7 +9,7 @@ references become ``<num>``, ``<date>`` and ``<secref>`` so that the model learn
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -246,12 +246,29 @@ def doc_to_tokens(doc) -> list[str]:
     return tokens
 
 
+def clause_input(texts: Sequence[str], documents: Sequence[str] | None = None):
+    """The model's input: one row per clause, its text and the id of its document.
+
+    The clauses of a document must be in reading order: the model reads the clauses
+    around each one. Without ``documents`` every clause stands alone.
+    """
+    import numpy as np
+
+    texts = list(texts)
+    rows = np.empty((len(texts), 2), dtype=object)
+    rows[:, 0] = texts
+    rows[:, 1] = list(documents) if documents is not None else [f"clause {i}" for i in range(len(texts))]
+    return rows
+
+
 class SpacyNormaliser(BaseEstimator, TransformerMixin):
-    """scikit-learn transformer: raw clause texts in, two text columns out.
+    """scikit-learn transformer: clauses in (see ``clause_input``), three text columns out.
 
     Column 0 holds the normalised tokens (lemmas, placeholders, cue tokens);
     column 1 the lower-cased raw text with collapsed whitespace, for character
-    n-grams that see what normalisation removes (and survive extraction noise).
+    n-grams that see what normalisation removes (and survive extraction noise);
+    column 2 the clause's document, passed through for the context features.
+    A plain list of texts is read as clauses that each stand alone.
 
     The spaCy pipeline is built on first use and left out of the pickle: it is
     rebuilt from the installed packages rather than frozen into the model file.
@@ -260,17 +277,19 @@ class SpacyNormaliser(BaseEstimator, TransformerMixin):
     def __init__(self, batch_size: int = 256):
         self.batch_size = batch_size
 
-    def fit(self, X: Iterable[str], y=None):
+    def fit(self, X, y=None):
         return self
 
-    def transform(self, X: Iterable[str]):
+    def transform(self, X):
         import numpy as np
 
-        raw = [" ".join(str(x).lower().split()) for x in X]
-        columns = np.empty((len(raw), 2), dtype=object)
+        rows = X if getattr(X, "ndim", 1) == 2 else clause_input(X)
+        raw = [" ".join(str(x).lower().split()) for x in rows[:, 0]]
+        columns = np.empty((len(raw), 3), dtype=object)
         for i, doc in enumerate(self.nlp.pipe(raw, batch_size=self.batch_size)):
             columns[i, 0] = " ".join(doc_to_tokens(doc) + cue_tokens(doc))
             columns[i, 1] = raw[i]
+        columns[:, 2] = rows[:, 1]
         return columns
 
     @property

@@ -116,7 +116,7 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
     timings["segment"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    normalised = classifier.normalise([c.text for c in clauses])
+    normalised = classifier.normalise([c.text for c in clauses], [name] * len(clauses))
     timings["normalise"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

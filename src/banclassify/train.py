@@ -14,6 +14,7 @@ from .classify import build_pipeline, save_model
 from .corpus import Corpus, data_hash, load_corpus
 from .evaluate import grouped_cross_validation
 from .files import sha256_file, write_text_atomic
+from .normalise import clause_input
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
 PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
@@ -39,7 +40,7 @@ def train(
     progress(f"{len(corpus.examples)} clauses from {len(corpus.files)} file(s), {corpus.duplicates_dropped} exact duplicate(s) dropped")
     pipeline = build_pipeline()
     # Normalisation has no parameters: run it once instead of once per fold.
-    normalised = pipeline.named_steps["normalise"].transform(corpus.texts)
+    normalised = pipeline.named_steps["normalise"].transform(clause_input(corpus.texts, corpus.groups))
     downstream = pipeline[1:]
     folds = min(CV_FOLDS, len(set(corpus.groups)))
     params: dict = {}

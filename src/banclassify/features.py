@@ -1,0 +1,177 @@
+"""Feature transformers of the classifier that scikit-learn does not provide.
+
+``CharNgramCounter``: character n-gram counts computed with numpy. scikit-learn's ``TfidfVectorizer(analyzer="char")`` builds every n-gram of every
+clause as a Python string and looks it up in a dictionary: on a scan that took
+three quarters of the classification time. ``CharNgramCounter`` counts the same
+n-grams with array arithmetic over all clauses at once. Each n-gram is identified
+by a 64-bit rolling polynomial hash of its code points (collisions are negligible
+at that width), and the vocabulary is chosen at ``fit`` as ``TfidfVectorizer``
+chooses it (``min_df``, then the ``max_features`` most frequent), so a
+``TfidfTransformer`` after it gives the familiar weights.
+
+``NeighbourContext``: what the clauses around a clause are about. "Staff shall
+complete eight hours of training before gaining access" is oversight of
+surveillance in a surveillance ordinance and an ordinary personnel rule in a
+budget; only the document around the clause tells them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.preprocessing import normalize
+
+# The hash works modulo 2**64 (numpy's uint64 wraps around on overflow).
+_MULTIPLIER = np.uint64(0x100000001B3)
+_LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
+_END = "\x00"  # ends every text; NULs inside a text are read as spaces
+_SLOT_BITS = 20
+_SLOT_MASK = np.uint64((1 << _SLOT_BITS) - 1)
+_EMPTY_SLOT, _SHARED_SLOT = -1, -2
+
+
+class CharNgramCounter(BaseEstimator, TransformerMixin):
+    """Counts of the character n-grams (lengths in ``ngram_range``, inclusive) of each text."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 2, max_features: int | None = None):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit(self, X: Iterable[str], y=None):
+        rows, hashes, _ = self._ngrams(X)
+        order = np.lexsort((rows, hashes))
+        rows, hashes = rows[order], hashes[order]
+        first_in_document = np.ones(len(hashes), dtype=bool)
+        first_in_document[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
+        vocabulary, total = np.unique(hashes, return_counts=True)
+        _, document_frequency = np.unique(hashes[first_in_document], return_counts=True)
+        kept = np.flatnonzero(document_frequency >= self.min_df)
+        if self.max_features is not None and len(kept) > self.max_features:
+            # The most frequent, ties broken by hash so that fitting is deterministic.
+            kept = np.sort(kept[np.lexsort((vocabulary[kept], -total[kept]))[: self.max_features]])
+        self.vocabulary_ = vocabulary[kept]
+        self._table = None
+        return self
+
+    def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
+        rows, hashes, count = self._ngrams(X)
+        columns = self._columns(hashes)
+        known = columns >= 0
+        width = len(self.vocabulary_)
+        # Count each (text, column) pair: sort the pairs as one integer key, then run lengths.
+        keys = np.sort(rows[known] * width + columns[known])
+        starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
+        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        pairs = keys[starts]
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(pairs // width, minlength=count))))
+        return sparse.csr_matrix((counts, pairs % width, indptr), shape=(count, width))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        # Only hashes are kept, not the n-grams themselves; explanations skip these columns.
+        return np.array([f"char_ngram_{h:016x}" for h in self.vocabulary_], dtype=object)
+
+    def _columns(self, hashes: np.ndarray) -> np.ndarray:
+        """The vocabulary column of each hash, -1 for unknown n-grams."""
+        # A direct-address table on the hash's low bits finds nearly every column in
+        # one step; slots that two vocabulary entries share fall back to binary search.
+        table = self._slot_table()
+        slots = table[(hashes & _SLOT_MASK).astype(np.int64)]
+        columns = np.full(len(hashes), -1, dtype=np.int64)
+        single = slots >= 0
+        match = single.copy()
+        match[single] = self.vocabulary_[slots[single]] == hashes[single]
+        columns[match] = slots[match]
+        shared = np.flatnonzero(slots == _SHARED_SLOT)
+        if len(shared):
+            found = np.searchsorted(self.vocabulary_, hashes[shared])
+            inside = found < len(self.vocabulary_)
+            hit = np.zeros(len(shared), dtype=bool)
+            hit[inside] = self.vocabulary_[found[inside]] == hashes[shared][inside]
+            columns[shared[hit]] = found[hit]
+        return columns
+
+    def _slot_table(self) -> np.ndarray:
+        # Derived from vocabulary_, so rebuilt after loading rather than saved in the model file.
+        if getattr(self, "_table", None) is None:
+            slots = (self.vocabulary_ & _SLOT_MASK).astype(np.int64)
+            table = np.full(1 << _SLOT_BITS, _EMPTY_SLOT, dtype=np.int64)
+            table[slots] = np.arange(len(slots))
+            used, uses = np.unique(slots, return_counts=True)
+            table[used[uses > 1]] = _SHARED_SLOT
+            self._table = table
+        return self._table
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_table", None)
+        return state
+
+    def _ngrams(self, X: Iterable[str]) -> tuple[np.ndarray, np.ndarray, int]:
+        """(text index, n-gram hash) of every n-gram occurrence, and the number of texts."""
+        texts = [str(x).replace(_END, " ") for x in X]
+        low, high = self.ngram_range
+        codes = np.frombuffer((_END.join(texts) + _END).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        text_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+        ends_before = np.concatenate(([0], np.cumsum(codes == ord(_END))))
+        rows, hashes = [], []
+        rolling = codes.copy()
+        with np.errstate(over="ignore"):
+            for n in range(1, high + 1):
+                if n > 1:
+                    rolling = rolling[:-1] * _MULTIPLIER + codes[n - 1:]
+                if n < low:
+                    continue
+                starts = np.arange(len(rolling))
+                inside = ends_before[starts + n] == ends_before[starts]  # the n-gram crosses no text end
+                rows.append(text_of[starts[inside]])
+                hashes.append(rolling[inside] ^ (np.uint64(n) * _LENGTH_MIX))
+        empty = np.zeros(0, dtype=np.int64)
+        return (np.concatenate(rows) if rows else empty), (np.concatenate(hashes) if hashes else empty.astype(np.uint64)), len(texts)
+
+
+class NeighbourContext(BaseEstimator, TransformerMixin):
+    """The vectors of the ``window`` clauses on each side of a clause in its document, summed.
+
+    Input: two columns, a clause's text (as ``vectorizer`` reads it) and the id of
+    its document, with each document's clauses in reading order. A clause alone in
+    its document gets an all-zero row.
+    """
+
+    def __init__(self, vectorizer=None, window: int = 5):
+        self.vectorizer = vectorizer
+        self.window = window
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=object)
+        self.vectorizer_ = clone(self.vectorizer).fit(X[:, 0])
+        return self
+
+    def transform(self, X) -> sparse.csr_matrix:
+        X = np.asarray(X, dtype=object)
+        vectors = self.vectorizer_.transform(X[:, 0])
+        return normalize(neighbours(X[:, 1], self.window) @ vectors)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.array([f"near:{name}" for name in self.vectorizer_.get_feature_names_out()], dtype=object)
+
+
+def neighbours(documents, window: int) -> sparse.csr_matrix:
+    """Square 0/1 matrix: row i marks the clauses within ``window`` places of clause i in the same document."""
+    positions: dict[object, list[int]] = {}
+    for row, document in enumerate(documents):
+        positions.setdefault(document, []).append(row)
+    rows, columns = [], []
+    for members in positions.values():
+        members = np.asarray(members)
+        for offset in range(1, min(window, len(members) - 1) + 1):
+            rows += [members[:-offset], members[offset:]]
+            columns += [members[offset:], members[:-offset]]
+    size = len(documents)
+    if not rows:
+        return sparse.csr_matrix((size, size))
+    rows_all, columns_all = np.concatenate(rows), np.concatenate(columns)
+    return sparse.csr_matrix((np.ones(len(rows_all)), (rows_all, columns_all)), shape=(size, size))

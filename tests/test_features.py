@@ -1,0 +1,102 @@
+"""The classifier's own feature transformers: character n-grams and the context of a clause."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.pipeline import make_pipeline
+
+from banclassify.features import CharNgramCounter, NeighbourContext, neighbours
+
+TEXTS = [
+    "no department shall use face recognition technology.",
+    "the council approved the sewer contract with acme pipes.",
+    "no officer shall access live video feeds for identification.",
+    "the police department shall not use drones until june 30, 2027.",
+    "une caméra ne peut être utilisée qu'avec l'accord écrit — ünïcödé.",
+    "the clerk shall publish the annual surveillance report.",
+    "",
+]
+
+
+def test_char_ngrams_give_the_same_tfidf_as_scikit_learn():
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+    ours = make_pipeline(CharNgramCounter(ngram_range=(2, 5), min_df=2), TfidfTransformer(sublinear_tf=True))
+    expected = reference.fit(TEXTS).transform(TEXTS[::-1])
+    got = ours.fit(TEXTS).transform(TEXTS[::-1])
+    assert got.shape == expected.shape
+    # Columns come in another order (hashes, not strings): compare what the model sees.
+    np.testing.assert_allclose((got @ got.T).toarray(), (expected @ expected.T).toarray(), atol=1e-12)
+    for row in range(got.shape[0]):
+        assert sorted(got.getrow(row).data.round(12)) == sorted(expected.getrow(row).data.round(12))
+
+
+def test_max_features_keeps_the_most_frequent_ngrams():
+    every = CharNgramCounter(ngram_range=(2, 3), min_df=1).fit(TEXTS)
+    totals = dict(zip(every.vocabulary_, np.asarray(every.transform(TEXTS).sum(axis=0)).ravel()))
+    limited = CharNgramCounter(ngram_range=(2, 3), min_df=1, max_features=25).fit(TEXTS)
+    kept = set(limited.vocabulary_)
+    assert len(kept) == 25
+    assert min(totals[h] for h in kept) >= max(totals[h] for h in totals if h not in kept)
+
+
+def test_char_ngram_counter_pickles_without_its_lookup_table():
+    counter = CharNgramCounter(ngram_range=(3, 4)).fit(TEXTS)
+    before = counter.transform(TEXTS)
+    restored = pickle.loads(pickle.dumps(counter))
+    assert "_table" not in restored.__dict__
+    assert (restored.transform(TEXTS) != before).nnz == 0
+    assert before[1].sum() > 0 and restored.transform(["zzzz qqqq"]).nnz == 0
+
+
+def test_neighbours_stay_inside_a_document_and_the_window():
+    documents = ["a", "a", "a", "a", "b", "b", "c"]
+    matrix = neighbours(documents, window=2).toarray()
+    assert matrix[0].tolist() == [0, 1, 1, 0, 0, 0, 0]
+    assert matrix[3].tolist() == [0, 1, 1, 0, 0, 0, 0]
+    assert matrix[4].tolist() == [0, 0, 0, 0, 0, 1, 0]
+    assert not matrix[6].any()  # alone in its document
+    assert (matrix == matrix.T).all()
+
+
+def test_neighbour_context_reads_the_clauses_around():
+    rows = np.array([
+        ["camera footage retention", "ordinance"],
+        ["staff training", "ordinance"],
+        ["camera audit report", "ordinance"],
+        ["staff training", "budget"],
+        ["pool chlorine schedule", "budget"],
+        ["staff training", "alone"],
+    ], dtype=object)
+    context = NeighbourContext(TfidfVectorizer(), window=1).fit(rows)
+    names = list(context.get_feature_names_out())
+    matrix = context.transform(rows).toarray()
+    assert matrix[1, names.index("near:camera")] > 0
+    assert matrix[3, names.index("near:camera")] == 0 and matrix[3, names.index("near:pool")] > 0
+    assert not matrix[5].any()
+
+
+def test_the_same_clause_reads_differently_in_a_surveillance_ordinance(classifier):
+    clause = "Staff assigned to the unit shall complete eight hours of training before they are given access, and a refresher course every year."
+    surveillance = [
+        "Sec. 4. Definitions. \"Automated license plate reader\" means a camera system that captures and stores plate numbers.",
+        "Sec. 5. Use policy. The Police Department shall adopt a use policy for the plate reader system before its first use.",
+        clause,
+        "Sec. 7. Retention. Plate reads that match no hotlist shall be deleted after 30 days.",
+        "Sec. 8. Annual report. The Chief shall report to the Council each year on the number of plate reads and hotlist matches.",
+    ]
+    pools = [
+        "Sec. 4. Hours. The municipal pool is open from 6 a.m. to 9 p.m. from Memorial Day to Labor Day.",
+        "Sec. 5. Fees. Daily admission is four dollars for adults and two dollars for children.",
+        clause,
+        "Sec. 7. Chlorine. The water shall be tested for chlorine every two hours while the pool is open.",
+        "Sec. 8. Lifeguards. At least two certified lifeguards shall be on duty whenever the pool is open.",
+    ]
+    texts = surveillance + pools
+    predictions = classifier.predict(texts, ["alpr"] * 5 + ["pool"] * 5)
+    in_ordinance, in_pool_rules = predictions[2], predictions[7]
+    assert in_ordinance.probabilities["oversight_policy"] > in_pool_rules.probabilities["oversight_policy"] + 0.2
+    assert in_pool_rules.label == "none"
