@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -96,11 +97,17 @@ class Evaluation:
         }
 
 
+def shown_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it, as the user typed it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
     predictions = classifier.predict(corpus.texts, corpus.groups)
     predicted = [p.label for p in predictions]
     wrong = [
-        Mistake(e.text, e.label, p.label, round(p.confidence, 4), f"{e.file}:{e.line}")
+        Mistake(e.text, e.label, p.label, round(p.confidence, 4), f"{shown_path(e.file)}:{e.line}")
         for e, p in zip(corpus.examples, predictions)
         if p.label != e.label
     ]
