@@ -163,15 +163,30 @@ def build_nlp():
             matcher.add("<secref>", SECREF_PATTERNS)
             matcher.add("<num>", NUM_PATTERNS)
             priority = {name: rank for rank, name in enumerate(PLACEHOLDERS)}
+            has_digit: dict[int, bool] = {}  # shape hash -> whether the shape holds a digit
+
+            def digit_tokens(doc) -> list[int]:
+                # Shapes as integers, not Token objects: this runs over every token of every clause.
+                found = []
+                for i, shape in enumerate(doc.to_array("SHAPE").tolist()):
+                    if shape not in has_digit:
+                        has_digit[shape] = "d" in nlp.vocab.strings[shape]
+                    if has_digit[shape]:
+                        found.append(i)
+                return found
 
             def mark(doc):
+                digits = digit_tokens(doc)
+                # Every pattern needs a digit except a number written as a word ("ten days").
+                if not digits and not doc.to_array("LIKE_NUM").any():
+                    return doc
                 matches = matcher(doc)
                 labelled = {(s, e): nlp.vocab.strings[m] for m, s, e in matches}
-                for token in doc:
-                    if "d" in token.shape_ and labelled.get((token.i, token.i + 1), "<num>") == "<num>":
-                        kind = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(token.text)), None)
+                for i in digits:
+                    if labelled.get((i, i + 1), "<num>") == "<num>":
+                        kind = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(doc[i].text)), None)
                         if kind:
-                            labelled[(token.i, token.i + 1)] = kind
+                            labelled[(i, i + 1)] = kind
                 spans = [doc[s:e] for s, e in labelled]
                 # Longest match wins; between equal spans a date beats a section beats a number.
                 spans.sort(key=lambda sp: priority[labelled[(sp.start, sp.end)]])
