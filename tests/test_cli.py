@@ -122,6 +122,20 @@ def test_classify_arguments_stdin_and_jsonl_keep_order_and_fields(tmp_path):
     assert [r["label"] for r in rows] == ["consent_requirement", "none"]
 
 
+def test_classify_one_document_reads_each_clause_in_its_surroundings(tmp_path):
+    ordinance = tmp_path / "ordinance.txt"
+    ordinance.write_text(
+        "Sec. 1. \"Automated license plate reader\" means a camera system that captures and stores plate numbers.\n"
+        "Sec. 2. The Police Department shall adopt a use policy for the plate reader system before its first use.\n"
+        "Sec. 3. Staff assigned to the unit shall complete eight hours of training before they are given access.\n"
+        "Sec. 4. Plate reads that match no hotlist shall be deleted after 30 days.\n"
+    )
+    alone = [json.loads(l) for l in run("classify", "--input", str(ordinance), "-f", "jsonl").stdout.splitlines()]
+    together = [json.loads(l) for l in run("classify", "--input", str(ordinance), "-f", "jsonl", "--one-document").stdout.splitlines()]
+    assert len(alone) == len(together) == 4
+    assert together[2]["p_oversight_policy"] > alone[2]["p_oversight_policy"]
+
+
 def test_version_and_help_on_every_command():
     assert run("--version").stdout.startswith("banclassify ")
     for command in ("scan", "classify", "batch", "annotate", "import", "train", "evaluate", "evaluate-attributes", "info", "clear-cache"):

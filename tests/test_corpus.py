@@ -102,6 +102,20 @@ def test_exact_duplicates_are_dropped_and_counted(tmp_path):
     assert len(corpus.examples) == 1 and corpus.duplicates_dropped == 2
 
 
+def test_each_source_is_read_in_reading_order(tmp_path):
+    records = [
+        {"text": "Third clause of the annotated packet.", "label": "none", "source": "annotate:ab", "page": 2, "start": 10},
+        {"text": "First clause of the ordinance.", "label": "none", "source": "ord"},
+        {"text": "First clause of the annotated packet.", "label": "none", "source": "annotate:ab", "page": 1, "start": 900},
+        {"text": "Second clause of the ordinance.", "label": "none", "source": "ord"},
+        {"text": "Second clause of the annotated packet.", "label": "none", "source": "annotate:ab", "page": 2, "start": 5},
+    ]
+    corpus = load_corpus([write_jsonl(tmp_path / "mixed.jsonl", records)])
+    assert [e.text.split(" clause")[0] + " " + e.group for e in corpus.examples] == [
+        "First annotate:ab", "Second annotate:ab", "Third annotate:ab", "First ord", "Second ord",
+    ]
+
+
 def test_near_duplicate_detector_finds_a_reworded_copy():
     a = "No department of the City shall acquire, retain, access or use any face recognition technology at any time."
     b = "No department of the City shall acquire, retain, access or use any face recognition technology at any time whatsoever."
