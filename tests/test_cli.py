@@ -20,6 +20,7 @@ runner = CliRunner()
 
 EXPECTED_SAMPLE = {
     "9.64.020(A)": ("full_ban", 3),
+    "9.64.020(B)": ("oversight_policy", 3),  # an exception procedure inside the ban (LABELS.md)
     "9.64.030": ("realtime_ban", 3),
     "9.64.040": ("moratorium", 3),
     "9.64.050": ("consent_requirement", 3),
