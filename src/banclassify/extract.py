@@ -154,6 +154,8 @@ class PdfPages:
 
     pages: list[PageLines]
     without_text: list[int]
+    # Pages in the document; a range that stops before the end may only know its own last page
+    # (the pdfplumber engine does not walk the page tree further), so ranges are joined with max().
     page_count: int
     ocr_pages: list[int] = field(default_factory=list)  # read by OCR
     ocr_missing: list[int] = field(default_factory=list)  # needed OCR, but Tesseract is not installed
