@@ -128,3 +128,32 @@ def test_somerville_code_finds_its_ban_and_oversight_article(classifier):
     assert len(flagged) >= 10
     elsewhere = [c for c in result.found() if not (c.section or "").startswith(("9-25", "10-6", "10-7"))]
     assert len(elsewhere) <= 15, [(c.section, c.label) for c in elsewhere]
+
+
+ALPR_POLICIES = REALDATA / "alpr_policies" / "agency_policies.csv"
+
+
+@pytest.mark.skipif(not ALPR_POLICIES.exists(), reason="../shared/realdata is not beside the project")
+def test_alpr_transparency_portals_read_as_oversight_of_a_permitted_system(classifier):
+    import csv
+    from collections import Counter
+
+    # Each agency's portal page is one document: what the cameras detect, then its policy statements.
+    columns = ("whats_detected", "whats_not_detected", "acceptable_use_policy", "prohibited_uses", "access_policy", "hotlist_policy")
+    texts, documents, kinds = [], [], []
+    with ALPR_POLICIES.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for column in columns:
+                if row[column].strip() not in ("", "NA"):
+                    texts.append(row[column].strip())
+                    documents.append(row["id"])
+                    kinds.append(column)
+    labels: dict[str, Counter] = {}
+    for kind, prediction in zip(kinds, classifier.predict(texts, documents)):
+        labels.setdefault(kind, Counter())[prediction.label] += 1
+    share = lambda kind, label: labels[kind][label] / sum(labels[kind].values())  # noqa: E731
+    # "Facial recognition, People, Gender, Race" lists what the camera does not detect: no rule.
+    assert share("whats_detected", "none") >= 0.98 and share("whats_not_detected", "none") >= 0.98
+    # Retention, access, human verification of hits and purpose limits govern a permitted system.
+    for kind in ("acceptable_use_policy", "prohibited_uses", "access_policy", "hotlist_policy"):
+        assert share(kind, "oversight_policy") >= 0.9, (kind, labels[kind])
