@@ -1,8 +1,9 @@
 """Feature transformers of the classifier that scikit-learn does not provide.
 
-``CharNgramCounter``: character n-gram counts computed with numpy. scikit-learn's ``TfidfVectorizer(analyzer="char")`` builds every n-gram of every
-clause as a Python string and looks it up in a dictionary: on a scan that took
-three quarters of the classification time. ``CharNgramCounter`` counts the same
+``CharNgramCounter``: character n-gram counts computed with numpy. scikit-learn's
+``TfidfVectorizer(analyzer="char")`` builds every n-gram of every clause as a Python
+string and looks it up in a dictionary: on a scan that took three quarters of the
+classification time. ``CharNgramCounter`` counts the same
 n-grams with array arithmetic over all clauses at once. Each n-gram is identified
 by a 64-bit rolling polynomial hash of its code points (collisions are negligible
 at that width), and the vocabulary is chosen at ``fit`` as ``TfidfVectorizer``

@@ -6,6 +6,10 @@ six of them, and that conversion is about half of the time pdfplumber spends on 
 page. ``TextPage`` builds the small dictionary directly; every other object (lines
 and rectangles for strike-through, images for scan detection) goes through
 pdfplumber unchanged. Imported only when the pdfplumber engine runs.
+
+``TextPage`` overrides ``Page.process_object`` of pdfplumber 0.11, the series that
+pyproject.toml pins; tests/test_extract.py checks that its words stay identical to
+stock pdfplumber's, so an upgrade that changes that method fails a test, not a scan.
 """
 
 from __future__ import annotations
