@@ -260,7 +260,7 @@ def attach_attributes(nlp):
             cues.add("effective", _phrase_docs(nlp, EFFECTIVE_CUES))
             cues.add("pending", _phrase_docs(nlp, ["pending", "until", "unless and until", "until such time as"]))
             cues.add("deontic", _phrase_docs(nlp, RULE_VERBS))
-            dates = Matcher(nlp.vocab)
+            dates = Matcher(nlp.vocab, validate=False)  # DATE_PATTERNS test lexeme flags (see normalise)
             dates.add("date", DATE_PATTERNS)
             dates.add("date", [[{"SHAPE": {"IN": ["dddd-dd-dd", "d/dd/dddd", "dd/dd/dddd", "d/d/dddd", "dd/d/dddd"]}}]])
             dates.add("year_end", [

@@ -8,8 +8,11 @@ references become ``<num>``, ``<date>`` and ``<secref>`` so that the model learn
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Sequence
+
+import numpy as np
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -29,25 +32,41 @@ _MONTHS = [
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec",
 ]
-# Token predicates are written with SHAPE and IN sets, not REGEX, where they may
-# start a match: the Matcher tests a pattern's first token against every token,
-# and regular expressions there cost more than the rest of the pipeline.
+
+# Word classes that Matcher patterns test, as lexeme flags (``Vocab.add_flag``): a
+# flag is computed once per word type and tested in C, while an "IN" set in a
+# pattern costs a Python call for every token. Patterns that use them need
+# ``Matcher(vocab, validate=False)``: the pattern schema does not know custom flags.
+WORD_CLASSES: dict[str, frozenset[str]] = {  # flag attribute -> lower-cased words
+    "FLAG20": frozenset(_MONTHS),
+    "FLAG21": frozenset(["§", "§§"]),
+    "FLAG22": frozenset(["sec", "sec.", "section", "sections", "article", "art", "art."]),
+    "FLAG23": frozenset(["no", "neither"]),
+    "FLAG24": frozenset(["shall", "may", "will", "must"]),
+    "FLAG25": frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years"]),
+}
+MONTH, SECTION_SIGN, SECTION_WORD, NO_OR_NEITHER, MODAL, TIME_UNIT = ({flag: True} for flag in WORD_CLASSES)
+NO_OR_NEITHER_FLAG, MODAL_FLAG, TIME_UNIT_FLAG = "FLAG23", "FLAG24", "FLAG25"
+ANCHOR_FLAGS = ("FLAG20", "FLAG21", "FLAG22")  # month, "§", section word: where a multi-token placeholder starts
+# Word shapes of a day of the month ("12" is "dd", "3rd" is "dxx"), as one more flag.
+DAY_SHAPES = frozenset(["d", "dd", "dxx", "ddxx"])
+DAY_FLAG = "FLAG26"
+
 _YEAR = {"SHAPE": "dddd"}
-_DAY = {"SHAPE": {"IN": ["d", "dd", "dxx", "ddxx"]}}
-_MONTH = {"LOWER": {"IN": _MONTHS}}
+_DAY = {DAY_FLAG: True}
 DATE_PATTERNS = [
-    [_MONTH, _DAY, {"TEXT": ",", "OP": "?"}, _YEAR],
-    [_DAY, _MONTH, _YEAR],
-    [_MONTH, _YEAR],
+    [MONTH, _DAY, {"TEXT": ",", "OP": "?"}, _YEAR],
+    [_DAY, MONTH, _YEAR],
+    [MONTH, _YEAR],
 ]
 # Only tried after a "§" or "Sec." token has matched, so a regular expression is cheap here.
 _SECTION_NUMBER = {"TEXT": {"REGEX": r"^\d+[A-Za-z]?([.\-–]\d+[A-Za-z]?)*(\(.*)?$"}}
 SECREF_PATTERNS = [
-    [{"TEXT": {"IN": ["§", "§§"]}}, _SECTION_NUMBER],
-    [{"LOWER": {"IN": ["sec", "sec.", "section", "sections", "article", "art", "art."]}}, {"TEXT": ".", "OP": "?"}, _SECTION_NUMBER],
+    [SECTION_SIGN, _SECTION_NUMBER],
+    [SECTION_WORD, {"TEXT": ".", "OP": "?"}, _SECTION_NUMBER],
 ]
-NUM_PATTERNS = [[{"LIKE_NUM": True}]]
-# Single tokens that carry digits: classified once per token by the component.
+# Single tokens that carry digits: classified once per word by the component; other
+# numbers (LIKE_NUM: "ten", "1,000") are "<num>".
 NUMERIC_TOKEN_KINDS = [
     ("<date>", re.compile(r"^(\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2})$")),
     ("<secref>", re.compile(r"^\d+[A-Za-z]?((\.\d+[A-Za-z]?)+(\(.*)?|-\d+(\.\d+)*[A-Za-z]?)$")),
@@ -147,118 +166,171 @@ def _expand_phrase(phrase: str) -> list[str]:
     return [" ".join(words) for words in product(*options)]
 
 
-def build_nlp():
-    """The one spaCy pipeline of the project: tokenizer, lookup lemmas, placeholders."""
-    import spacy
+def _register_components() -> None:
+    """Register the project's spaCy components (once per process)."""
     from spacy.language import Language
-    from spacy.matcher import Matcher, PhraseMatcher
+
+    if "banclassify_lemmatizer" in Language.factories:
+        return
+    Language.factory("banclassify_lemmatizer", default_config={"mode": "lookup", "overwrite": False})(_make_lemmatizer)
+    Language.factory("banclassify_cues")(_make_cues)
+    Language.factory("banclassify_placeholders")(_make_placeholders)
+
+
+def _make_lemmatizer(nlp, name: str, mode: str, overwrite: bool):
+    from spacy.attrs import LEMMA, ORTH
+    from spacy.pipeline import Lemmatizer
+
+    class WordTypeLookupLemmatizer(Lemmatizer):
+        """spaCy's lookup lemmatizer, each word type looked up once per process.
+
+        The stock component sets lemmas token by token through ``Token`` objects,
+        which cost more than tokenizing. This one reads the words as an array, looks
+        each new word type up in the same ``lemma_lookup`` table, and writes the
+        lemmas back with ``Doc.from_array``.
+        """
+
+        def __call__(self, doc):
+            if self.mode != "lookup" or not len(doc):
+                return super().__call__(doc)
+            table = self.lookups.get_table("lemma_lookup")
+            strings = self.vocab.strings
+            lemma_of = self.cache
+            columns = doc.to_array([ORTH, LEMMA])
+            orths, lemmas = columns[:, 0].tolist(), columns[:, 1]
+            for i, orth in enumerate(orths):
+                if lemmas[i] and not self.overwrite:
+                    continue
+                if orth not in lemma_of:
+                    text = strings[orth]
+                    lemma_of[orth] = strings.add(table.get(text, text))
+                lemmas[i] = lemma_of[orth]
+            doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+            return doc
+
+    return WordTypeLookupLemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite)
+
+
+def _make_placeholders(nlp, name: str):
+    from spacy.attrs import IDS, LIKE_NUM, ORTH, SHAPE
+    from spacy.matcher import Matcher
     from spacy.util import filter_spans
 
-    if "banclassify_placeholders" not in Language.factories:
+    # Spans of several tokens (dates, section references) come from the Matcher; a
+    # number alone is read from its shape and text, which is all a pattern would test.
+    matcher = Matcher(nlp.vocab, validate=False)
+    matcher.add("<date>", DATE_PATTERNS)
+    matcher.add("<secref>", SECREF_PATTERNS)
+    anchors = [IDS[flag] for flag in ANCHOR_FLAGS]
+    priority = {name: rank for rank, name in enumerate(PLACEHOLDERS)}
+    strings = nlp.vocab.strings
+    has_digit: dict[int, bool] = {}  # shape hash -> whether the shape holds a digit
+    kind_of: dict[int, str | None] = {}  # word hash -> placeholder of that word alone
 
-        @Language.factory("banclassify_placeholders")
-        def make_placeholders(nlp, name):
-            matcher = Matcher(nlp.vocab)
-            matcher.add("<date>", DATE_PATTERNS)
-            matcher.add("<secref>", SECREF_PATTERNS)
-            matcher.add("<num>", NUM_PATTERNS)
-            priority = {name: rank for rank, name in enumerate(PLACEHOLDERS)}
-            has_digit: dict[int, bool] = {}  # shape hash -> whether the shape holds a digit
+    def single_kind(orth: int) -> str | None:
+        if orth not in kind_of:
+            text = strings[orth]
+            kind_of[orth] = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(text)), None)
+        return kind_of[orth]
 
-            def digit_tokens(doc) -> list[int]:
-                # Shapes as integers, not Token objects: this runs over every token of every clause.
-                found = []
-                for i, shape in enumerate(doc.to_array("SHAPE").tolist()):
-                    if shape not in has_digit:
-                        has_digit[shape] = "d" in nlp.vocab.strings[shape]
-                    if has_digit[shape]:
-                        found.append(i)
-                return found
+    def mark(doc):
+        if not len(doc):
+            return doc
+        columns = doc.to_array([SHAPE, ORTH, LIKE_NUM, *anchors])
+        digit = np.zeros(len(doc) + 3, dtype=bool)  # padded: offsets below may run past the end
+        for i, shape in enumerate(columns[:, 0].tolist()):
+            if shape not in has_digit:
+                has_digit[shape] = "d" in strings[shape]
+            digit[i] = has_digit[shape]
+        like_num = columns[:, 2].astype(bool)
+        # Every pattern needs a digit except a number written as a word ("ten days").
+        if not digit.any() and not like_num.any():
+            return doc
+        labelled: dict[tuple[int, int], str] = {}
+        for i in np.flatnonzero(digit[: len(doc)] | like_num).tolist():
+            kind = single_kind(int(columns[i, 1])) if digit[i] else None
+            if kind or like_num[i]:
+                labelled[(i, i + 1)] = kind or "<num>"
+        # A date or section reference has a digit just before or up to two tokens after
+        # its month or section word; without one the Matcher has nothing to find.
+        at = np.flatnonzero(columns[:, 3:].any(axis=1))
+        if len(at) and (digit[at - 1] & (at > 0) | digit[at + 1] | digit[at + 2]).any():
+            labelled.update({(s, e): strings[m] for m, s, e in matcher(doc)})
+        spans = [doc[s:e] for s, e in labelled]
+        # Longest match wins; between equal spans a date beats a section beats a number.
+        spans.sort(key=lambda sp: priority[labelled[(sp.start, sp.end)]])
+        for span in filter_spans(spans):
+            span[0].norm_ = labelled[(span.start, span.end)]
+            for token in span[1:]:
+                token.norm_ = SKIP
+        return doc
 
-            def mark(doc):
-                digits = digit_tokens(doc)
-                # Every pattern needs a digit except a number written as a word ("ten days").
-                if not digits and not doc.to_array("LIKE_NUM").any():
-                    return doc
-                matches = matcher(doc)
-                labelled = {(s, e): nlp.vocab.strings[m] for m, s, e in matches}
-                for i in digits:
-                    if labelled.get((i, i + 1), "<num>") == "<num>":
-                        kind = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(doc[i].text)), None)
-                        if kind:
-                            labelled[(i, i + 1)] = kind
-                spans = [doc[s:e] for s, e in labelled]
-                # Longest match wins; between equal spans a date beats a section beats a number.
-                spans.sort(key=lambda sp: priority[labelled[(sp.start, sp.end)]])
-                for span in filter_spans(spans):
-                    span[0].norm_ = labelled[(span.start, span.end)]
-                    for token in span[1:]:
-                        token.norm_ = SKIP
-                return doc
+    return mark
 
-            return mark
 
-    if "banclassify_cues" not in Language.factories:
+def _make_cues(nlp, name: str):
+    from spacy.attrs import IDS, LIKE_NUM
+    from spacy.matcher import Matcher, PhraseMatcher
 
-        @Language.factory("banclassify_cues")
-        def make_cues(nlp, name):
-            # Phrases go to a PhraseMatcher (one hash lookup per token); only the two
-            # patterns that need structure use the token Matcher.
-            phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-            for cue, listed in CUE_PHRASES.items():
-                phrases.add(cue, [nlp.make_doc(text) for phrase in listed for text in _expand_phrase(phrase)])
-            matcher = Matcher(nlp.vocab)
-            matcher.add("prohibit", [[
-                {"LOWER": {"IN": ["no", "neither"]}},
-                {"IS_PUNCT": False, "OP": "{0,8}"},
-                {"LOWER": {"IN": ["shall", "may", "will", "must"]}},
-            ]])
-            matcher.add("temporary", [[
-                {"LIKE_NUM": True}, {"LOWER": {"IN": ["day", "days", "week", "weeks", "month", "months", "year", "years"]}},
-            ]])
+    # Phrases go to a PhraseMatcher (one hash lookup per token); only the two
+    # patterns that need structure use the token Matcher.
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for cue, listed in CUE_PHRASES.items():
+        phrases.add(cue, [nlp.make_doc(text) for phrase in listed for text in _expand_phrase(phrase)])
+    matcher = Matcher(nlp.vocab, validate=False)
+    matcher.add("prohibit", [[NO_OR_NEITHER, {"IS_PUNCT": False, "OP": "{0,8}"}, MODAL]])
+    matcher.add("temporary", [[{"LIKE_NUM": True}, TIME_UNIT]])
+    words = [IDS[NO_OR_NEITHER_FLAG], IDS[MODAL_FLAG], LIKE_NUM, IDS[TIME_UNIT_FLAG]]
 
-            def mark(doc):
-                found = {nlp.vocab.strings[m] for m, _, _ in matcher(doc)}
-                found.update(nlp.vocab.strings[m] for m, _, _ in phrases(doc))
-                doc.user_data["cues"] = sorted(found)
-                return doc
+    def mark(doc):
+        found = {m for m, _, _ in phrases(doc)}
+        # The Matcher costs a Python object per token: call it only when the words its
+        # patterns need are there ("no" and a modal verb; a number before a time unit).
+        has = doc.to_array(words).astype(bool) if len(doc) else np.zeros((0, 4), dtype=bool)
+        if (has[:, 0].any() and has[:, 1].any()) or (has[:-1, 2] & has[1:, 3]).any():
+            found.update(m for m, _, _ in matcher(doc))
+        doc.user_data["cues"] = found  # hashes of the cue families in the clause
+        return doc
 
-            return mark
+    return mark
 
+
+def build_nlp():
+    """The one spaCy pipeline of the project: tokenizer, lookup lemmas, cues, placeholders."""
+    import spacy
+    from spacy.attrs import IDS
+    from spacy.lang.lex_attrs import word_shape
+
+    _register_components()
     nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    for flag, words in WORD_CLASSES.items():
+        nlp.vocab.add_flag(lambda text, words=words: text.lower() in words, flag_id=IDS[flag])
+    nlp.vocab.add_flag(lambda text: word_shape(text) in DAY_SHAPES, flag_id=IDS[DAY_FLAG])
+    for text in (*PLACEHOLDERS, SKIP):
+        nlp.vocab.strings.add(text)
+    nlp.add_pipe("banclassify_lemmatizer")
     nlp.add_pipe("banclassify_cues")
     nlp.add_pipe("banclassify_placeholders")
     nlp.initialize()
     return nlp
 
 
-def cue_tokens(doc) -> list[str]:
-    cues = list(doc.user_data.get("cues", []))
+def cue_tokens(cues: Iterable[str]) -> list[str]:
+    """Each cue family found in a clause, and each pair of them, as tokens."""
+    return list(_cue_tokens(frozenset(cues)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cue_tokens(cues: frozenset[str]) -> tuple[str, ...]:
+    cues = set(cues)
     if "deontic" not in cues:
-        cues.append("nondeontic")
+        cues.add("nondeontic")
     if "surveil" not in cues:
-        cues.append("nosurveil")
-    cues.sort()
-    tokens = [f"cue_{c}" for c in cues]
-    tokens += [f"cue_{a}_{b}" for i, a in enumerate(cues) for b in cues[i + 1:]]
-    return tokens
-
-
-def doc_to_tokens(doc) -> list[str]:
-    tokens = []
-    for token in doc:
-        norm = token.norm_
-        if norm in PLACEHOLDERS:
-            tokens.append(norm)
-            continue
-        if norm == SKIP or token.is_punct or token.is_space:
-            continue
-        lemma = (token.lemma_ or token.text).lower()
-        if token.is_stop and lemma not in KEPT_STOP_WORDS and token.lower_ not in KEPT_STOP_WORDS:
-            continue
-        tokens.append(lemma)
-    return tokens
+        cues.add("nosurveil")
+    ordered = sorted(cues)
+    tokens = [f"cue_{c}" for c in ordered]
+    tokens += [f"cue_{a}_{b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]]
+    return tuple(tokens)
 
 
 def clause_input(texts: Sequence[str], documents: Sequence[str] | None = None):
@@ -267,8 +339,6 @@ def clause_input(texts: Sequence[str], documents: Sequence[str] | None = None):
     The clauses of a document must be in reading order: the model reads the clauses
     around each one. Without ``documents`` every clause stands alone.
     """
-    import numpy as np
-
     texts = list(texts)
     rows = np.empty((len(texts), 2), dtype=object)
     rows[:, 0] = texts
@@ -296,27 +366,65 @@ class SpacyNormaliser(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        import numpy as np
-
         rows = X if getattr(X, "ndim", 1) == 2 else clause_input(X)
         raw = [" ".join(str(x).lower().split()) for x in rows[:, 0]]
         columns = np.empty((len(raw), 3), dtype=object)
-        for i, doc in enumerate(self.nlp.pipe(raw, batch_size=self.batch_size)):
-            columns[i, 0] = " ".join(doc_to_tokens(doc) + cue_tokens(doc))
-            columns[i, 1] = raw[i]
+        columns[:, 0] = [" ".join(tokens) for tokens in self._tokens(raw)]
+        columns[:, 1] = raw
         columns[:, 2] = rows[:, 1]
         return columns
+
+    def _tokens(self, raw: list[str]) -> list[list[str]]:
+        """The normalised tokens of each clause (``raw``: lower-cased, whitespace collapsed)."""
+        from spacy.attrs import LEMMA, NORM, ORTH
+
+        nlp = self.nlp
+        strings = nlp.vocab.strings
+        out: list[list[str]] = []
+        for doc in nlp.pipe(raw, batch_size=self.batch_size):
+            words = []
+            if len(doc):
+                columns = doc.to_array([NORM, ORTH, LEMMA]).tolist()
+                for norm, orth, lemma in columns:
+                    word = self._placeholder_of.get(norm, _NOT_A_PLACEHOLDER)
+                    if word is _NOT_A_PLACEHOLDER:
+                        word = self._word(orth, lemma)
+                    if word:
+                        words.append(word)
+            out.append(words + cue_tokens(strings[cue] for cue in doc.user_data["cues"]))
+        return out
+
+    def _word(self, orth: int, lemma: int) -> str | None:
+        """What a word becomes: its lower-cased lemma, or None for punctuation and stop words."""
+        key = (orth, lemma)
+        if key not in self._words:
+            lexeme = self.nlp.vocab[orth]
+            word = None
+            if not (lexeme.is_punct or lexeme.is_space):
+                word = ((self.nlp.vocab.strings[lemma] if lemma else "") or lexeme.orth_).lower()
+                if lexeme.is_stop and word not in KEPT_STOP_WORDS and lexeme.lower_ not in KEPT_STOP_WORDS:
+                    word = None
+            self._words[key] = word
+        return self._words[key]
 
     @property
     def nlp(self):
         if getattr(self, "_nlp", None) is None:
             self._nlp = build_nlp()
+            strings = self._nlp.vocab.strings
+            # Norm hash -> what the token becomes: its placeholder, or nothing after a span's first token.
+            self._placeholder_of = {strings[p]: p for p in PLACEHOLDERS} | {strings[SKIP]: None}
+            self._words: dict[tuple[int, int], str | None] = {}
         return self._nlp
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_nlp", None)
+        for derived in ("_nlp", "_placeholder_of", "_words"):
+            state.pop(derived, None)
         return state
+
+
+_NOT_A_PLACEHOLDER = object()
 
 
 def normalise(texts: Iterable[str]) -> list[str]:
