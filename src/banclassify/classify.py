@@ -38,25 +38,25 @@ def card_path(model_path: Path) -> Path:
 def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3), context_window: int = 5):
     """The untrained model. Its parameters are the grid that ``train`` searches."""
     from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
-    from .features import CharNgramCounter, NeighbourContext
+    from .features import CharNgramCounter, NeighbourContext, WordNgramVectorizer
     from .normalise import SpacyNormaliser
 
     # The normaliser's output columns: 0 lemmas, placeholders and cues; 1 raw lower-cased text; 2 document.
     features = ColumnTransformer(
         [
-            ("words", TfidfVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True), 0),
+            ("words", WordNgramVectorizer(token_pattern=r"\S+", ngram_range=word_ngrams, min_df=2, sublinear_tf=True), 0),
             # Surface word n-grams keep what lemmas and stop-word removal lose ("shall not be", "on or after").
-            ("raw_words", TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True), 1),
+            ("raw_words", WordNgramVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True), 1),
             # The same features as TfidfVectorizer(analyzer="char"), counted several times faster.
             ("chars", Pipeline([
                 ("counts", CharNgramCounter(ngram_range=char_ngrams, min_df=2, max_features=200_000)),
                 ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ]), 1),
-            ("context", NeighbourContext(TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True), window=context_window), [0, 2]),
+            ("context", NeighbourContext(WordNgramVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True), window=context_window), [0, 2]),
         ]
     )
     return Pipeline(

@@ -23,6 +23,7 @@ from typing import Iterable
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 # The hash works modulo 2**64 (numpy's uint64 wraps around on overflow).
@@ -60,16 +61,7 @@ class CharNgramCounter(BaseEstimator, TransformerMixin):
 
     def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
         rows, hashes, count = self._ngrams(X)
-        columns = self._columns(hashes)
-        known = columns >= 0
-        width = len(self.vocabulary_)
-        # Count each (text, column) pair: sort the pairs as one integer key, then run lengths.
-        keys = np.sort(rows[known] * width + columns[known])
-        starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
-        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
-        pairs = keys[starts]
-        indptr = np.concatenate(([0], np.cumsum(np.bincount(pairs // width, minlength=count))))
-        return sparse.csr_matrix((counts, pairs % width, indptr), shape=(count, width))
+        return count_matrix(rows, self._columns(hashes), count, len(self.vocabulary_))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         # Only hashes are kept, not the n-grams themselves; explanations skip these columns.
@@ -132,6 +124,124 @@ class CharNgramCounter(BaseEstimator, TransformerMixin):
                 hashes.append(rolling[inside] ^ (np.uint64(n) * _LENGTH_MIX))
         empty = np.zeros(0, dtype=np.int64)
         return (np.concatenate(rows) if rows else empty), (np.concatenate(hashes) if hashes else empty.astype(np.uint64)), len(texts)
+
+
+def count_matrix(rows: np.ndarray, columns: np.ndarray, n_rows: int, width: int) -> sparse.csr_matrix:
+    """Sparse counts of (row, column) occurrences; occurrences with column -1 are left out."""
+    known = columns >= 0
+    # Count each (row, column) pair: sort the pairs as one integer key, then run lengths.
+    keys = np.sort(rows[known].astype(np.int64) * width + columns[known])
+    starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+    pairs = keys[starts]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(pairs // width, minlength=n_rows))))
+    return sparse.csr_matrix((counts, pairs % width, indptr), shape=(n_rows, width))
+
+
+class WordNgramVectorizer(TfidfVectorizer):
+    """``TfidfVectorizer`` that counts word n-grams with numpy at ``transform``.
+
+    Fitting, parameters, vocabulary and weights are ``TfidfVectorizer``'s own; only
+    the counting differs. The stock ``transform`` joins every n-gram of every clause
+    into a string to look it up. Here each word is looked up once, as an integer
+    id, and the n-grams are integer keys compared in arrays: the same counts in a
+    fraction of the time. Options that change how text is cut (an analyzer other
+    than "word", a custom tokenizer or preprocessor, stop words, accents) fall back
+    to the stock ``transform``.
+    """
+
+    def transform(self, raw_documents) -> sparse.csr_matrix:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "vocabulary_")
+        if not self._counts_with_arrays():
+            return super().transform(raw_documents)
+        if isinstance(raw_documents, str):
+            raise ValueError("Iterable over raw text documents expected, string object received.")
+        counts = self._count(raw_documents)
+        return self._tfidf.transform(counts, copy=False)
+
+    def _counts_with_arrays(self) -> bool:
+        words, _ = self._word_keys()
+        return (
+            self.analyzer == "word" and self.tokenizer is None and self.preprocessor is None
+            and self.stop_words is None and self.strip_accents is None and self.input == "content"
+            # n-gram keys must fit in 64 bits
+            and (len(words) + 1) ** self.ngram_range[1] < 2**63
+        )
+
+    def _count(self, documents) -> sparse.csr_matrix:
+        import re
+        from itertools import chain, repeat
+
+        words, keys = self._word_keys()
+        unknown = len(words)
+        texts = [str(d).lower() if self.lowercase else str(d) for d in documents]
+        if self.token_pattern == r"\S+":
+            tokens = [t.split() for t in texts]
+        else:
+            findall = re.compile(self.token_pattern).findall
+            tokens = [findall(t) for t in texts]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter(map(words.get, chain.from_iterable(tokens), repeat(unknown)), dtype=np.int64, count=int(lengths.sum()))
+        row_of = np.repeat(np.arange(len(texts)), lengths)
+        base = unknown + 1
+        rows, columns = [], []
+        low, high = self.ngram_range
+        key = np.zeros(len(ids), dtype=np.int64)
+        for n in range(1, high + 1):
+            # key of the n-gram starting at each position: its word ids in base ``base``.
+            key = key[: len(ids) - n + 1] * base + ids[n - 1:]
+            if n < low or n not in keys:
+                continue
+            starts = np.flatnonzero(row_of[: len(key)] == row_of[n - 1:])  # inside one text
+            known_keys, known_columns = keys[n]
+            found = np.searchsorted(known_keys, key[starts])
+            found[found == len(known_keys)] = 0
+            hit = known_keys[found] == key[starts] if len(known_keys) else np.zeros(len(starts), dtype=bool)
+            rows.append(row_of[starts[hit]])
+            columns.append(known_columns[found[hit]])
+        rows_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        columns_all = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+        return count_matrix(rows_all, columns_all, len(texts), len(self.vocabulary_))
+
+    def _word_keys(self) -> tuple[dict[str, int], dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """Word -> id, and per n-gram length the sorted keys of the vocabulary with their columns."""
+        # Derived from vocabulary_, so built after fitting or loading rather than saved.
+        if getattr(self, "_keys", None) is None:
+            words: dict[str, int] = {}
+            for ngram in self.vocabulary_:
+                for word in ngram.split(" "):
+                    words.setdefault(word, len(words))
+            base = len(words) + 1
+            by_length: dict[int, tuple[list[int], list[int]]] = {}
+            for ngram, column in self.vocabulary_.items():
+                parts = ngram.split(" ")
+                key = 0
+                for word in parts:
+                    key = key * base + words[word]
+                by_length.setdefault(len(parts), ([], []))
+                by_length[len(parts)][0].append(key)
+                by_length[len(parts)][1].append(column)
+            keys = {}
+            for n, (n_keys, n_columns) in by_length.items():
+                order = np.argsort(n_keys)
+                keys[n] = (np.asarray(n_keys, dtype=np.int64)[order], np.asarray(n_columns, dtype=np.int64)[order])
+            self._keys = (words, keys)
+        return self._keys
+
+    def fit(self, raw_documents, y=None):
+        self._keys = None
+        return super().fit(raw_documents, y)
+
+    def fit_transform(self, raw_documents, y=None):
+        self._keys = None
+        return super().fit_transform(raw_documents, y)
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_keys", None)
+        return state
 
 
 class NeighbourContext(BaseEstimator, TransformerMixin):

@@ -16,6 +16,7 @@ from .layout import MARK_CHARS
 
 MARK_TRANSLATION = {ord(ch): None for ch in MARK_CHARS}
 MARK_AS_SPACE = {ord(ch): " " for ch in MARK_CHARS}
+MARKS_PRESENT = re.compile("[" + re.escape(MARK_CHARS) + "]")
 
 
 def _widen_over_marks(text: str, start: int, end: int) -> tuple[int, int]:
@@ -38,6 +39,7 @@ CODE_HEADING = re.compile(r"(?P<num>\d+(?:\.\d+){2,}[A-Za-z]?|\d+\.\d+[A-Za-z]?)
 ARTICLE_HEADING = re.compile(r"(?:ARTICLE|Article|CHAPTER|Chapter)\s+(?P<num>[IVXLC]+|\d+[A-Z]?)\b\.?")
 PAREN_MARKER = re.compile(r"\((?P<label>[a-z]{1,2}|\d{1,3}|[A-Z]{1,2})\)(?=\s)")
 DOTTED_MARKER = re.compile(r"(?P<label>[A-Z]|\d{1,3}|[a-z])\.(?=\s+\S)")
+MARKER_FIRST_CHARS = frozenset("SAC§(0123456789")
 
 LINE_START = re.compile(r"^[ \t]*", re.MULTILINE)
 # "(b)" opening a new subsection in running text, after the end of the last one.
@@ -114,11 +116,21 @@ def segment(pages: list[PageText]) -> list[Clause]:
             for start, end in _cut_long(view, start, end):
                 start, end = _widen_over_marks(text, start, end)
                 words, change = amended_text(text[start:end])
-                if sum(ch.isalpha() for ch in words) < 3:
+                if not _has_letters(words, 3):
                     continue
                 page = numbers[bisect.bisect_right(page_starts, start) - 1]
                 clauses.append(Clause(words, page, block.section, start, end, change))
     return clauses
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """Whether ``text`` holds at least ``count`` letters (stops reading once it has seen them)."""
+    for ch in text:
+        if ch.isalpha():
+            count -= 1
+            if count == 0:
+                return True
+    return count <= 0
 
 
 STRUCK = re.compile("\ue000(.*?)\ue001", re.DOTALL)
@@ -131,10 +143,12 @@ def amended_text(raw: str) -> tuple[str, str]:
     A clause made wholly of struck text is being repealed: it keeps its text, marked
     "deleted". Struck words inside a clause are dropped: what is left is the law.
     """
-    letters = sum(ch.isalpha() for ch in raw)
+    plain = lambda t: " ".join(t.translate(MARK_TRANSLATION).split())  # noqa: E731
+    if not MARKS_PRESENT.search(raw):
+        return " ".join(raw.split()), "unchanged"
+    letters = sum(map(str.isalpha, raw))
     struck = sum(ch.isalpha() for m in STRUCK.finditer(raw) for ch in m.group(1))
     underlined = sum(ch.isalpha() for m in UNDERLINED.finditer(raw) for ch in m.group(1))
-    plain = lambda t: " ".join(t.translate(MARK_TRANSLATION).split())  # noqa: E731
     if letters and struck >= 0.9 * letters:
         return plain(raw), "deleted"
     after = plain(STRUCK.sub("", raw))
@@ -202,8 +216,10 @@ def _continues_previous_line(text: str, line_start: int) -> bool:
 
 def _is_caps_heading(text: str, pos: int) -> bool:
     line = _line_at(text, pos).strip()
+    if len(line) > 60:
+        return False
     letters = [ch for ch in line if ch.isalpha()]
-    return 4 <= len(letters) and len(line) <= 60 and all(ch.isupper() for ch in letters)
+    return 4 <= len(letters) and all(ch.isupper() for ch in letters)
 
 
 def _is_title(rest: str) -> bool:
@@ -227,6 +243,10 @@ def _merge_headings(blocks: list[_Block], text: str) -> list[_Block]:
 
 def _marker(text: str, pos: int) -> tuple[str, str, int] | None:
     """The heading or subsection marker that starts at ``pos``: (kind, label, end)."""
+    # Every marker starts with one of these characters or is a single letter and a
+    # period: most lines are ruled out before any pattern is tried.
+    if text[pos: pos + 1] not in MARKER_FIRST_CHARS and text[pos + 1: pos + 2] != ".":
+        return None
     for kind, pattern in (
         ("section", SECTION_HEADING),
         ("article", ARTICLE_HEADING),
