@@ -9,7 +9,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
-from banclassify.features import CharNgramCounter, NeighbourContext, neighbours
+from banclassify.features import CharNgramCounter, NeighbourContext, WordNgramVectorizer, neighbours
 
 TEXTS = [
     "no department shall use face recognition technology.",
@@ -32,6 +32,34 @@ def test_char_ngrams_give_the_same_tfidf_as_scikit_learn():
     np.testing.assert_allclose((got @ got.T).toarray(), (expected @ expected.T).toarray(), atol=1e-12)
     for row in range(got.shape[0]):
         assert sorted(got.getrow(row).data.round(12)) == sorted(expected.getrow(row).data.round(12))
+
+
+@pytest.mark.parametrize("options", [
+    {"token_pattern": r"\S+", "ngram_range": (1, 3)},  # normalised tokens
+    {"ngram_range": (1, 3)},  # scikit-learn's own word pattern, on raw text
+    {"token_pattern": r"\S+", "ngram_range": (2, 2), "lowercase": False},
+])
+def test_word_ngrams_give_the_same_tfidf_as_scikit_learn(options):
+    documents = TEXTS + ["No department shall use <num> drones.", "the the the the", "shall not shall not shall not"]
+    reference = TfidfVectorizer(min_df=2, sublinear_tf=True, **options).fit(documents)
+    ours = WordNgramVectorizer(min_df=2, sublinear_tf=True, **options).fit(documents)
+    assert ours.vocabulary_ == reference.vocabulary_
+    # The last two: an n-gram must not run from one clause into the next.
+    unseen = documents[::-1] + ["zzz department shall use face zzz", "face recognition face recognition", "a new department", "shall meet"]
+    expected, got = reference.transform(unseen), ours.transform(unseen)
+    assert got.shape == expected.shape and got.nnz == expected.nnz > 0
+    assert abs(got - expected).max() < 1e-12
+    restored = pickle.loads(pickle.dumps(ours))
+    assert "_keys" not in restored.__dict__
+    assert abs(restored.transform(unseen) - expected).max() < 1e-12
+
+
+def test_word_ngram_vectorizer_falls_back_for_options_it_does_not_count():
+    documents = TEXTS + ["the department shall use drones"]
+    options = {"min_df": 1, "stop_words": ["the"], "ngram_range": (1, 2)}
+    expected = TfidfVectorizer(**options).fit(documents).transform(documents)
+    got = WordNgramVectorizer(**options).fit(documents).transform(documents)
+    assert abs(got - expected).max() < 1e-12 and "the" not in WordNgramVectorizer(**options).fit(documents).vocabulary_
 
 
 def test_max_features_keeps_the_most_frequent_ngrams():

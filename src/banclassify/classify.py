@@ -160,13 +160,11 @@ class ClauseClassifier:
         if len(normalised) == 0:
             return []
         probabilities = self.pipeline[1:].predict_proba(normalised)
-        predictions = []
-        for row in probabilities:
-            best = int(row.argmax())
-            predictions.append(
-                Prediction(self.labels[best], float(row[best]), {label: float(p) for label, p in zip(self.labels, row)})
-            )
-        return predictions
+        labels = self.labels
+        return [
+            Prediction(labels[best], row[best], dict(zip(labels, row)))
+            for best, row in zip(probabilities.argmax(axis=1).tolist(), probabilities.tolist())
+        ]
 
     def predict(self, texts: Sequence[str], documents: Sequence[str] | None = None) -> list[Prediction]:
         return self.classify_normalised(self.normalise(texts, documents))

@@ -91,7 +91,8 @@ class CharNgramCounter(BaseEstimator, TransformerMixin):
         # Derived from vocabulary_, so rebuilt after loading rather than saved in the model file.
         if getattr(self, "_table", None) is None:
             slots = (self.vocabulary_ & _SLOT_MASK).astype(np.int64)
-            table = np.full(1 << _SLOT_BITS, _EMPTY_SLOT, dtype=np.int64)
+            # 32-bit entries: half the memory to read at random, so fewer cache misses.
+            table = np.full(1 << _SLOT_BITS, _EMPTY_SLOT, dtype=np.int32)
             table[slots] = np.arange(len(slots))
             used, uses = np.unique(slots, return_counts=True)
             table[used[uses > 1]] = _SHARED_SLOT
@@ -130,7 +131,9 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, n_rows: int, width: int)
     """Sparse counts of (row, column) occurrences; occurrences with column -1 are left out."""
     known = columns >= 0
     # Count each (row, column) pair: sort the pairs as one integer key, then run lengths.
-    keys = np.sort(rows[known].astype(np.int64) * width + columns[known])
+    # 32-bit keys when they fit: they sort about twice as fast.
+    key_type = np.uint32 if n_rows * width < 2**32 else np.int64
+    keys = np.sort(rows[known].astype(key_type) * key_type(width) + columns[known].astype(key_type))
     starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
     counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
     pairs = keys[starts]

@@ -212,64 +212,54 @@ def _make_lemmatizer(nlp, name: str, mode: str, overwrite: bool):
 
 
 def _make_placeholders(nlp, name: str):
-    from spacy.attrs import IDS, LIKE_NUM, ORTH, SHAPE
+    from spacy.attrs import IDS, ORTH
     from spacy.matcher import Matcher
-    from spacy.util import filter_spans
 
     # Spans of several tokens (dates, section references) come from the Matcher; a
     # number alone is read from its shape and text, which is all a pattern would test.
     matcher = Matcher(nlp.vocab, validate=False)
     matcher.add("<date>", DATE_PATTERNS)
     matcher.add("<secref>", SECREF_PATTERNS)
-    anchors = [IDS[flag] for flag in ANCHOR_FLAGS]
-    priority = {name: rank for rank, name in enumerate(PLACEHOLDERS)}
-    strings = nlp.vocab.strings
-    has_digit: dict[int, bool] = {}  # shape hash -> whether the shape holds a digit
-    kind_of: dict[int, str | None] = {}  # word hash -> placeholder of that word alone
+    anchor_flags = [IDS[flag] for flag in ANCHOR_FLAGS]
+    vocab, strings = nlp.vocab, nlp.vocab.strings
+    # Per word type, computed once: (holds a digit, placeholder of the word alone, starts a date or section reference).
+    word_info: dict[int, tuple[bool, str | None, bool]] = {}
 
-    def single_kind(orth: int) -> str | None:
-        if orth not in kind_of:
-            text = strings[orth]
-            kind_of[orth] = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(text)), None)
-        return kind_of[orth]
+    def info(orth: int) -> tuple[bool, str | None, bool]:
+        if orth not in word_info:
+            lexeme = vocab[orth]
+            digit = "d" in lexeme.shape_
+            kind = next((k for k, rx in NUMERIC_TOKEN_KINDS if rx.match(lexeme.orth_)), None) if digit else None
+            single = kind or ("<num>" if lexeme.like_num else None)
+            word_info[orth] = (digit, single, any(lexeme.check_flag(flag) for flag in anchor_flags))
+        return word_info[orth]
 
     def mark(doc):
-        if not len(doc):
+        words = [info(orth) for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
+        # Every placeholder needs a digit, or a number written as a word ("ten days").
+        labelled = {(i, i + 1): single for i, (_, single, _) in enumerate(words) if single}
+        if not labelled and not any(digit for digit, _, _ in words):
             return doc
-        columns = doc.to_array([SHAPE, ORTH, LIKE_NUM, *anchors])
-        digit = np.zeros(len(doc) + 3, dtype=bool)  # padded: offsets below may run past the end
-        for i, shape in enumerate(columns[:, 0].tolist()):
-            if shape not in has_digit:
-                has_digit[shape] = "d" in strings[shape]
-            digit[i] = has_digit[shape]
-        like_num = columns[:, 2].astype(bool)
-        # Every pattern needs a digit except a number written as a word ("ten days").
-        if not digit.any() and not like_num.any():
-            return doc
-        labelled: dict[tuple[int, int], str] = {}
-        for i in np.flatnonzero(digit[: len(doc)] | like_num).tolist():
-            kind = single_kind(int(columns[i, 1])) if digit[i] else None
-            if kind or like_num[i]:
-                labelled[(i, i + 1)] = kind or "<num>"
-        # A date or section reference has a digit just before or up to two tokens after
-        # its month or section word; without one the Matcher has nothing to find.
-        at = np.flatnonzero(columns[:, 3:].any(axis=1))
-        if len(at) and (digit[at - 1] & (at > 0) | digit[at + 1] | digit[at + 2]).any():
+        # A date or section reference has a digit just before its month or section word,
+        # or within two tokens after it; without one the Matcher has nothing to find.
+        digits = {i for i, (digit, _, _) in enumerate(words) if digit}
+        if any(anchor and digits & {i - 1, i + 1, i + 2} for i, (_, _, anchor) in enumerate(words)):
             labelled.update({(s, e): strings[m] for m, s, e in matcher(doc)})
-        spans = [doc[s:e] for s, e in labelled]
-        # Longest match wins; between equal spans a date beats a section beats a number.
-        spans.sort(key=lambda sp: priority[labelled[(sp.start, sp.end)]])
-        for span in filter_spans(spans):
-            span[0].norm_ = labelled[(span.start, span.end)]
-            for token in span[1:]:
-                token.norm_ = SKIP
+        # The longest span wins, then the earliest (as spacy.util.filter_spans decides).
+        taken: set[int] = set()
+        for start, end in sorted(labelled, key=lambda se: (se[1] - se[0], -se[0]), reverse=True):
+            if start not in taken and end - 1 not in taken:
+                taken.update(range(start, end))
+                doc[start].norm_ = labelled[(start, end)]
+                for i in range(start + 1, end):
+                    doc[i].norm_ = SKIP
         return doc
 
     return mark
 
 
 def _make_cues(nlp, name: str):
-    from spacy.attrs import IDS, LIKE_NUM
+    from spacy.attrs import IDS, ORTH
     from spacy.matcher import Matcher, PhraseMatcher
 
     # Phrases go to a PhraseMatcher (one hash lookup per token); only the two
@@ -280,14 +270,24 @@ def _make_cues(nlp, name: str):
     matcher = Matcher(nlp.vocab, validate=False)
     matcher.add("prohibit", [[NO_OR_NEITHER, {"IS_PUNCT": False, "OP": "{0,8}"}, MODAL]])
     matcher.add("temporary", [[{"LIKE_NUM": True}, TIME_UNIT]])
-    words = [IDS[NO_OR_NEITHER_FLAG], IDS[MODAL_FLAG], LIKE_NUM, IDS[TIME_UNIT_FLAG]]
+    vocab = nlp.vocab
+    flags = [IDS[NO_OR_NEITHER_FLAG], IDS[MODAL_FLAG], IDS[TIME_UNIT_FLAG]]
+    # Per word type: (is "no"/"neither", is a modal verb, is a number, is a unit of time).
+    word_info: dict[int, tuple[bool, bool, bool, bool]] = {}
+
+    def info(orth: int) -> tuple[bool, bool, bool, bool]:
+        if orth not in word_info:
+            lexeme = vocab[orth]
+            no, modal, unit = (lexeme.check_flag(flag) for flag in flags)
+            word_info[orth] = (no, modal, lexeme.like_num, unit)
+        return word_info[orth]
 
     def mark(doc):
         found = {m for m, _, _ in phrases(doc)}
+        words = [info(orth) for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
         # The Matcher costs a Python object per token: call it only when the words its
-        # patterns need are there ("no" and a modal verb; a number before a time unit).
-        has = doc.to_array(words).astype(bool) if len(doc) else np.zeros((0, 4), dtype=bool)
-        if (has[:, 0].any() and has[:, 1].any()) or (has[:-1, 2] & has[1:, 3]).any():
+        # patterns need are there ("no" and a modal verb; a number before a unit of time).
+        if (any(w[0] for w in words) and any(w[1] for w in words)) or any(a[2] and b[3] for a, b in zip(words, words[1:])):
             found.update(m for m, _, _ in matcher(doc))
         doc.user_data["cues"] = found  # hashes of the cue families in the clause
         return doc
