@@ -243,8 +243,13 @@ def _make_placeholders(nlp, name: str):
         # A date or section reference has a digit just before its month or section word,
         # or within two tokens after it; without one the Matcher has nothing to find.
         digits = {i for i, (digit, _, _) in enumerate(words) if digit}
-        if any(anchor and digits & {i - 1, i + 1, i + 2} for i, (_, _, anchor) in enumerate(words)):
-            labelled.update({(s, e): strings[m] for m, s, e in matcher(doc)})
+        anchors = [i for i, (_, _, anchor) in enumerate(words) if anchor and digits & {i - 1, i + 1, i + 2}]
+        if anchors:
+            # Every match lies between the token before the first anchor and the fourth
+            # after the last: the Matcher reads only that window (offsets are the window's).
+            first = max(0, anchors[0] - 1)
+            window = doc[first: anchors[-1] + 4]
+            labelled.update({(first + s, first + e): strings[m] for m, s, e in matcher(window)})
         # The longest span wins, then the earliest (as spacy.util.filter_spans decides).
         taken: set[int] = set()
         for start, end in sorted(labelled, key=lambda se: (se[1] - se[0], -se[0]), reverse=True):
@@ -285,10 +290,16 @@ def _make_cues(nlp, name: str):
     def mark(doc):
         found = {m for m, _, _ in phrases(doc)}
         words = [info(orth) for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
-        # The Matcher costs a Python object per token: call it only when the words its
-        # patterns need are there ("no" and a modal verb; a number before a unit of time).
-        if (any(w[0] for w in words) and any(w[1] for w in words)) or any(a[2] and b[3] for a, b in zip(words, words[1:])):
-            found.update(m for m, _, _ in matcher(doc))
+        # The Matcher costs a Python object per token it reads: it reads only the window
+        # from the first "no" to the last modal verb after it, and from the first to the
+        # last number followed by a unit of time, where every match of its patterns lies.
+        no = [i for i, w in enumerate(words) if w[0]]
+        modal = [i for i, w in enumerate(words) if w[1] and no and i > no[0]]
+        periods = [i for i in range(len(words) - 1) if words[i][2] and words[i + 1][3]]
+        starts = ([no[0]] if modal else []) + periods[:1]
+        ends = ([modal[-1] + 1] if modal else []) + ([periods[-1] + 2] if periods else [])
+        if starts:
+            found.update(m for m, _, _ in matcher(doc[min(starts): max(ends)]))
         doc.user_data["cues"] = found  # hashes of the cue families in the clause
         return doc
 
