@@ -1,9 +1,18 @@
 """Normalise: clause text to lower-cased lemmas with placeholders, using spaCy.
 
-One blank English pipeline with the lookup lemmatizer (spacy-lookups-data) and a
-placeholder component built from Matcher patterns: numbers, dates and section
-references become ``<num>``, ``<date>`` and ``<secref>`` so that the model learns
-"for <num> months" rather than a particular number.
+One blank English pipeline, one ``Doc`` per clause, with three components:
+
+- ``banclassify_lemmatizer``: spaCy's lookup lemmatizer (spacy-lookups-data), each
+  word type looked up once;
+- ``banclassify_cues``: PhraseMatcher and Matcher patterns that name the cue families
+  a clause holds ("prohibit", "temporary", "consent", ...);
+- ``banclassify_placeholders``: numbers, dates and section references become
+  ``<num>``, ``<date>`` and ``<secref>`` so that the model learns "for <num> months"
+  rather than a particular number.
+
+Most of a scan's clauses pass through here, so the components avoid work per token
+in Python: word classes are lexeme flags, and the Matcher, which builds a Python
+object for every token it reads, reads only where its patterns can match.
 """
 
 from __future__ import annotations
