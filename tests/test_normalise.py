@@ -47,3 +47,25 @@ def test_cue_tokens_mark_how_a_rule_is_built():
     assert "cue_prohibit" in moratorium.split() and "cue_prohibit_temporary" in moratorium.split()
     assert "cue_legislature" in moratorium.split()
     assert "cue_prohibit_realtime" in realtime.split() and "cue_temporary" not in realtime.split()
+
+
+def test_structured_cues_need_their_words_in_order():
+    [rule, not_rule, period] = normalise([
+        "The board may meet. No person in the city shall use drones.",  # a modal before "no" and one after
+        "The clerk may file the minutes, and no report is due.",  # "no" after the only modal
+        "The order lasts ten years from adoption.",
+    ])
+    assert "cue_prohibit" in rule.split()
+    assert "cue_prohibit" not in not_rule.split() and "cue_temporary" not in not_rule.split()
+    assert "cue_temporary" in period.split()
+
+
+def test_placeholders_anywhere_in_a_clause():
+    [mixed, day_first] = normalise([
+        "Section 4 of the code, adopted on 5 March 2024 by the council, applies for 30 days.",
+        "1 January 2027 is the date on which the ban ends, under § 9.64.020.",
+    ])
+    assert mixed.split()[:4] == ["<secref>", "code", "adopt", "<date>"]
+    assert "<num>" in mixed.split() and "cue_temporary" in mixed.split()
+    assert day_first.split()[0] == "<date>" and day_first.split().count("<secref>") == 1
+    assert "january" not in day_first and "2027" not in day_first
