@@ -235,7 +235,7 @@ def main() -> None:
         same, total = agreement(default, pdfium)
         say(f"| {name} | {total} | {same} | {100 * same / max(1, total):.1f}% |")
 
-    (ROOT / "bench" / "README.md").write_text("\n".join(lines) + "\n\nReproduce with `make bench` (about two minutes; `python bench/run.py --quick` skips the slowest memory run).\n")
+    (ROOT / "bench" / "README.md").write_text("\n".join(lines) + "\n\nReproduce with `make bench` (about three minutes on 2 cores; `python bench/run.py --quick` skips the slowest memory run).\n")
 
 
 if __name__ == "__main__":
