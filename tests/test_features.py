@@ -38,6 +38,7 @@ def test_char_ngrams_give_the_same_tfidf_as_scikit_learn():
     {"token_pattern": r"\S+", "ngram_range": (1, 3)},  # normalised tokens
     {"ngram_range": (1, 3)},  # scikit-learn's own word pattern, on raw text
     {"token_pattern": r"\S+", "ngram_range": (2, 2), "lowercase": False},
+    {"ngram_range": (1, 2), "binary": True},
 ])
 def test_word_ngrams_give_the_same_tfidf_as_scikit_learn(options):
     documents = TEXTS + ["No department shall use <num> drones.", "the the the the", "shall not shall not shall not"]

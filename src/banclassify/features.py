@@ -206,7 +206,10 @@ class WordNgramVectorizer(TfidfVectorizer):
             columns.append(known_columns[found[hit]])
         rows_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         columns_all = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
-        return count_matrix(rows_all, columns_all, len(texts), len(self.vocabulary_))
+        counts = count_matrix(rows_all, columns_all, len(texts), len(self.vocabulary_))
+        if self.binary:
+            counts.data.fill(1)
+        return counts
 
     def _word_keys(self) -> tuple[dict[str, int], dict[int, tuple[np.ndarray, np.ndarray]]]:
         """Word -> id, and per n-gram length the sorted keys of the vocabulary with their columns."""
