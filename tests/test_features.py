@@ -38,7 +38,7 @@ def test_char_ngrams_give_the_same_tfidf_as_scikit_learn():
     {"token_pattern": r"\S+", "ngram_range": (1, 3)},  # normalised tokens
     {"ngram_range": (1, 3)},  # scikit-learn's own word pattern, on raw text
     {"token_pattern": r"\S+", "ngram_range": (2, 2), "lowercase": False},
-    {"ngram_range": (1, 2), "binary": True},
+    {"ngram_range": (1, 2), "binary": True, "dtype": np.float32},
 ])
 def test_word_ngrams_give_the_same_tfidf_as_scikit_learn(options):
     documents = TEXTS + ["No department shall use <num> drones.", "the the the the", "shall not shall not shall not"]
@@ -48,8 +48,9 @@ def test_word_ngrams_give_the_same_tfidf_as_scikit_learn(options):
     # The last two: an n-gram must not run from one clause into the next.
     unseen = documents[::-1] + ["zzz department shall use face zzz", "face recognition face recognition", "a new department", "shall meet"]
     expected, got = reference.transform(unseen), ours.transform(unseen)
-    assert got.shape == expected.shape and got.nnz == expected.nnz > 0
-    assert abs(got - expected).max() < 1e-12
+    assert got.shape == expected.shape and got.nnz == expected.nnz > 0 and got.dtype == expected.dtype
+    tolerance = 1e-6 if got.dtype == np.float32 else 1e-12
+    assert abs(got - expected).max() < tolerance
     restored = pickle.loads(pickle.dumps(ours))
     assert "_keys" not in restored.__dict__
     assert abs(restored.transform(unseen) - expected).max() < 1e-12

@@ -206,7 +206,7 @@ class WordNgramVectorizer(TfidfVectorizer):
             columns.append(known_columns[found[hit]])
         rows_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         columns_all = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
-        counts = count_matrix(rows_all, columns_all, len(texts), len(self.vocabulary_))
+        counts = count_matrix(rows_all, columns_all, len(texts), len(self.vocabulary_)).astype(self.dtype, copy=False)
         if self.binary:
             counts.data.fill(1)
         return counts
