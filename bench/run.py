@@ -117,10 +117,8 @@ def main() -> None:
     packet = write_packet(work / "packet300.pdf", 300)
     big = write_packet(work / "packet1000.pdf", 1000)
     one_page = write_pdf(work / "one.pdf", ["No City department shall obtain or use face recognition technology."], Layout())
-    classifier = ClauseClassifier.load()
-    # Build the spaCy pipeline and the attribute matchers once, as a long-running process would.
-    classifier.predict(["warm up"])
-    classifier.attributes.extract(["No drone shall fly."], ["full_ban"])
+    # Loaded and prepared (pipeline built, garbage collector kept off it) as the CLI does.
+    classifier = ClauseClassifier.load().prepare()
     lines: list[str] = []
     say = lambda text="": (print(text, flush=True), lines.append(text))  # noqa: E731
 

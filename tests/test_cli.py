@@ -245,3 +245,35 @@ def test_console_script_runs_in_a_subprocess():
     missing = subprocess.run([str(exe), "scan", "/no/such/file.pdf"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 3
     assert missing.stderr.strip() == "banclassify: error: /no/such/file.pdf: no such file"
+
+
+def test_scan_timings_show_loading_and_every_stage():
+    result = run("scan", str(SAMPLE_PDF), "--timings")
+    assert result.exit_code == 0, result.output
+    line = next(l for l in result.stderr.splitlines() if l.startswith("timings: "))
+    stages = [part.rsplit(" ", 2)[0] for part in line.removeprefix("timings: ").split(", ")]
+    assert stages == ["load model", "extract", "segment", "normalise", "classify", "attributes", "report"]
+
+
+PREPARE_PROBE = """
+import gc
+from banclassify.classify import ClauseClassifier
+first = ClauseClassifier.load()
+before = first.predict(["No drone shall fly over a public assembly."])
+assert gc.get_freeze_count() == 0
+first.prepare()
+frozen = gc.get_freeze_count()
+second = ClauseClassifier.load().prepare()
+print(frozen, gc.get_freeze_count(), before == second.predict(["No drone shall fly over a public assembly."]))
+"""
+
+
+def test_prepare_freezes_what_is_loaded_once_per_process():
+    # In a process of its own: freezing is process-wide, and pytest's process has run other commands.
+    result = subprocess.run([sys.executable, "-c", PREPARE_PROBE], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    frozen, frozen_after_second, same = result.stdout.split()
+    # The libraries and the model are out of the collector's reach; a second model is not frozen too.
+    assert int(frozen) > 50_000
+    assert int(frozen_after_second) <= int(frozen)
+    assert same == "True"

@@ -149,6 +149,28 @@ class ClauseClassifier:
         pipeline, card = load_model(path, shipped=shipped, trust=trust)
         return cls(pipeline, card, path)
 
+    def prepare(self) -> "ClauseClassifier":
+        """Build what a scan needs (spaCy pipeline, lookup tables) now, and keep the garbage collector off it.
+
+        For processes that load one model and keep it to the end, as the CLI does.
+        CPython's full garbage collections walk every object still alive: with
+        scikit-learn, spaCy and a model loaded that is about 0.1 s each on a slow
+        machine, and reading a long PDF triggers a few. ``gc.freeze()`` moves every
+        object alive now out of their reach for good. That is done once per process:
+        a model frozen and later dropped is never collected, so a process that
+        loads model after model (a test session) must not freeze each one.
+        """
+        import gc
+
+        self.predict(["Build the pipeline."])
+        self.attributes.extract(["Build the matchers."], ["full_ban"])
+        if gc.get_freeze_count() == 0:
+            # Only the young generations: a full collection here would cost the 0.1 s
+            # that freezing saves, to free a few dozen objects left over from imports.
+            gc.collect(1)
+            gc.freeze()
+        return self
+
     def normalise(self, texts: Sequence[str], documents: Sequence[str] | None = None):
         """The model's view of clauses; ``documents`` (see ``clause_input``) lets it read their surroundings."""
         from .normalise import clause_input

@@ -139,10 +139,13 @@ def scan(
     from .extract import pdf_page_count
     from .limits import TimeLimitExceeded, check_pages, check_size, time_limit
 
+    clock = time.perf_counter()
     classifier = ClauseClassifier.load(model, trust=trust_model)
     check_size(file, max_mb)
     if file.suffix.lower() == ".pdf" and file.is_file():
         check_pages(file, pdf_page_count(file), max_pages)
+    classifier.prepare()
+    loading = time.perf_counter() - clock
     try:
         with time_limit(timeout):
             result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain, ocr=ocr.value)
@@ -155,7 +158,8 @@ def scan(
     emit(text, output)
     result.timings["report"] = time.perf_counter() - clock
     if timings:
-        parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in result.timings.items())
+        stages = {"load model": loading, **result.timings}
+        parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in stages.items())
         typer.echo(f"timings: {parts}", err=True)
 
 
@@ -262,7 +266,7 @@ def evaluate(
     classifier = ClauseClassifier.load(model, trust=trust_model)
     chosen = [*(files or []), *(data or [])]
     corpus = load_corpus(jsonl_files(chosen) if chosen else test_files())
-    evaluation = run_evaluation(classifier, corpus, mistakes)
+    evaluation = run_evaluation(classifier.prepare(), corpus, mistakes)
     if cv:
         from sklearn.base import clone
 
@@ -321,7 +325,7 @@ def batch(
         jobs=jobs, backend="dask" if backend == "dask" else "loky", scheduler=scheduler, timeout=timeout,
         max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value, ocr=ocr.value,
     )
-    report = run_batch(directory, classifier, out, summary, options, show_progress=not quiet and sys.stderr.isatty())
+    report = run_batch(directory, classifier.prepare(), out, summary, options, show_progress=not quiet and sys.stderr.isatty())
     typer.echo(
         f"{report.succeeded} of {report.documents} document(s) labelled, {report.failed} failed, "
         f"{report.skipped_done} already done; {report.pages} pages, {report.clauses} clauses, "
@@ -361,7 +365,7 @@ def annotate(
 
     classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
-        inputs, classifier, annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
+        inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
         engine=engine.value, jobs=jobs, ocr=ocr.value,
     )
     if not queue:
