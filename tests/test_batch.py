@@ -196,3 +196,25 @@ def test_dask_cluster_gives_the_same_results_as_a_local_run(folder, tmp_path):
         result = run_cli(folder, "--out", dask_out, "--summary", tmp_path / "d.csv", "--no-cache", "--backend", "dask", "--scheduler", cluster.scheduler_address)
     assert result.exit_code == 6, result.output
     assert dask_out.read_text() == local_out.read_text()
+
+
+FREEZE_PROBE = """
+import gc
+from joblib import Parallel, delayed
+from banclassify.process import freeze_in_worker
+
+def in_worker():
+    freeze_in_worker()
+    return gc.get_freeze_count()
+
+freeze_in_worker()  # the caller's own process: left alone
+print(gc.get_freeze_count(), min(Parallel(n_jobs=2)(delayed(in_worker)() for _ in range(4))))
+"""
+
+
+def test_workers_keep_the_garbage_collector_off_their_imports_but_the_caller_is_left_alone():
+    result = subprocess.run([sys.executable, "-c", FREEZE_PROBE], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    in_caller, in_workers = map(int, result.stdout.split())
+    assert in_caller == 0
+    assert in_workers > 1000

@@ -34,8 +34,9 @@ from .extract import (
     read_pdf_lines,
 )
 from .files import append_lines, sha256_file, write_text_atomic
-from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, TimeLimitExceeded, check_pages, check_size, time_limit
 from .labels import OPERATIVE_LABELS
+from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, TimeLimitExceeded, check_pages, check_size, time_limit
+from .process import freeze_in_worker
 from .report import CLAUSE_FIELDS, clause_row
 from .scan import ScanResult, classify_document
 
@@ -137,6 +138,7 @@ class _UnitResult:
 
 def _run_unit(unit: _Unit) -> _UnitResult:
     """Extract one unit in a worker; every failure comes back as a message, never raised."""
+    freeze_in_worker()
     started = time.perf_counter()
     try:
         with time_limit(unit.timeout):

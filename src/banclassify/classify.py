@@ -152,23 +152,14 @@ class ClauseClassifier:
     def prepare(self) -> "ClauseClassifier":
         """Build what a scan needs (spaCy pipeline, lookup tables) now, and keep the garbage collector off it.
 
-        For processes that load one model and keep it to the end, as the CLI does.
-        CPython's full garbage collections walk every object still alive: with
-        scikit-learn, spaCy and a model loaded that is about 0.1 s each on a slow
-        machine, and reading a long PDF triggers a few. ``gc.freeze()`` moves every
-        object alive now out of their reach for good. That is done once per process:
-        a model frozen and later dropped is never collected, so a process that
-        loads model after model (a test session) must not freeze each one.
+        For processes that load one model and keep it to the end, as the CLI does;
+        see ``freeze_long_lived``.
         """
-        import gc
+        from .process import freeze_long_lived
 
         self.predict(["Build the pipeline."])
         self.attributes.extract(["Build the matchers."], ["full_ban"])
-        if gc.get_freeze_count() == 0:
-            # Only the young generations: a full collection here would cost the 0.1 s
-            # that freezing saves, to free a few dozen objects left over from imports.
-            gc.collect(1)
-            gc.freeze()
+        freeze_long_lived()
         return self
 
     def normalise(self, texts: Sequence[str], documents: Sequence[str] | None = None):

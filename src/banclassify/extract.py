@@ -385,7 +385,15 @@ def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> 
         return [read_pdf_lines(path, engine=engine, ocr=ocr)]
     from joblib import Parallel, delayed
 
-    return Parallel(n_jobs=jobs)(delayed(read_pdf_lines)(path, a, b, engine, ocr) for a, b in ranges)
+    return Parallel(n_jobs=jobs)(delayed(_read_range)(path, a, b, engine, ocr) for a, b in ranges)
+
+
+def _read_range(path: Path, first: int, last: int, engine: str, ocr: str) -> PdfPages:
+    """``read_pdf_lines`` in a worker process."""
+    from .process import freeze_in_worker
+
+    freeze_in_worker()
+    return read_pdf_lines(path, first, last, engine, ocr)
 
 
 def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
