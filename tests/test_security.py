@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from banclassify import trust
-from banclassify.classify import ClauseClassifier, card_path
+from banclassify.classify import ClauseClassifier
 from banclassify.cli import app
 from banclassify.errors import ModelError
 from conftest import ROOT, SAMPLE_PDF, SHIPPED_MODEL

@@ -24,19 +24,18 @@ from .extract import (
     PAGES_PER_UNIT,
     SUPPORTED_SUFFIXES,
     ExtractedDocument,
+    ExtractionUnit,
     PdfPages,
-    _extract_html,
-    _extract_text,
+    UnitResult,
     assemble_pdf,
     document_kind,
+    extract_unit,
     finalise,
     pdf_page_count,
-    read_pdf_lines,
 )
 from .files import append_lines, sha256_file, write_text_atomic
 from .labels import OPERATIVE_LABELS
-from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, TimeLimitExceeded, check_pages, check_size, time_limit
-from .process import freeze_in_worker
+from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, check_pages, check_size
 from .report import CLAUSE_FIELDS, clause_row
 from .scan import ScanResult, classify_document
 
@@ -115,58 +114,12 @@ def find_documents(root: Path) -> Discovery:
 
 
 @dataclass
-class _Unit:
-    """One piece of work for a worker: a whole document, or a page range of a PDF."""
-
-    index: int  # of the document in the batch
-    path: str
-    kind: str
-    first: int = 1
-    last: int | None = None
-    timeout: float | None = None
-    engine: str = DEFAULT_ENGINE
-    ocr: str = "auto"
-
-
-@dataclass
-class _UnitResult:
-    index: int
-    payload: object = None  # PdfPages or ExtractedDocument
-    error: str | None = None
-    seconds: float = 0.0
-
-
-def _run_unit(unit: _Unit) -> _UnitResult:
-    """Extract one unit in a worker; every failure comes back as a message, never raised."""
-    freeze_in_worker()
-    started = time.perf_counter()
-    try:
-        with time_limit(unit.timeout):
-            path = Path(unit.path)
-            if unit.kind == "pdf":
-                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine, unit.ocr)
-            elif unit.kind == "html":
-                payload = _extract_html(path)
-            else:
-                payload = _extract_text(path)
-        return _UnitResult(unit.index, payload, None, time.perf_counter() - started)
-    except TimeLimitExceeded:
-        return _UnitResult(unit.index, None, f"timed out after {unit.timeout:g} s", time.perf_counter() - started)
-    except BanclassifyError as exc:
-        return _UnitResult(unit.index, None, exc.problem, time.perf_counter() - started)
-    except (MemoryError, RecursionError) as exc:
-        return _UnitResult(unit.index, None, f"too complex to read ({type(exc).__name__})", time.perf_counter() - started)
-    except Exception as exc:  # a worker must never take the batch down
-        return _UnitResult(unit.index, None, f"unexpected error ({type(exc).__name__}: {str(exc)[:100]})", time.perf_counter() - started)
-
-
-@dataclass
 class _Pending:
     path: Path
     sha256: str
     kind: str = ""
     units: int = 0
-    results: list[_UnitResult] = field(default_factory=list)
+    results: list[UnitResult] = field(default_factory=list)
     document: ExtractedDocument | None = None  # from the cache
     error: str | None = None
 
@@ -257,7 +210,7 @@ def run_batch(
     return report
 
 
-def _plan_units(pending: list[_Pending], options: BatchOptions, cache: ExtractionCache | None) -> Iterator[_Unit]:
+def _plan_units(pending: list[_Pending], options: BatchOptions, cache: ExtractionCache | None) -> Iterator[ExtractionUnit]:
     for index, item in enumerate(pending):
         try:
             item.kind = document_kind(item.path)
@@ -274,13 +227,13 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1
-                yield _Unit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine, options.ocr)
+                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine, options.ocr)
         else:
             item.units = 1
-            yield _Unit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine, ocr=options.ocr)
+            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine, ocr=options.ocr)
 
 
-def _completed_documents(pending: list[_Pending], units: list[_Unit], options: BatchOptions) -> Iterator[tuple[_Pending, list[_UnitResult]]]:
+def _completed_documents(pending: list[_Pending], units: list[ExtractionUnit], options: BatchOptions) -> Iterator[tuple[_Pending, list[UnitResult]]]:
     """Yield each document with its unit results, in path order, as soon as it is complete."""
     results = _parallel_map(units, options)
     cursor = 0
@@ -293,7 +246,7 @@ def _completed_documents(pending: list[_Pending], units: list[_Unit], options: B
         yield item, collected
 
 
-def _parallel_map(units: list[_Unit], options: BatchOptions) -> Iterator[_UnitResult]:
+def _parallel_map(units: list[ExtractionUnit], options: BatchOptions) -> Iterator[UnitResult]:
     if not units:
         return iter(())
     from joblib import Parallel, delayed, parallel_config
@@ -308,15 +261,15 @@ def _parallel_map(units: list[_Unit], options: BatchOptions) -> Iterator[_UnitRe
         except Exception as exc:
             raise BanclassifyError(None, f"cannot reach the Dask scheduler {options.scheduler} ({exc})") from None
 
-        def run() -> Iterator[_UnitResult]:
+        def run() -> Iterator[UnitResult]:
             with client, parallel_config(backend="dask"):
-                yield from Parallel(return_as="generator")(delayed(_run_unit)(u) for u in units)
+                yield from Parallel(return_as="generator")(delayed(extract_unit)(u) for u in units)
 
         return run()
 
-    def run_local() -> Iterator[_UnitResult]:
+    def run_local() -> Iterator[UnitResult]:
         parallel = Parallel(n_jobs=options.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
-        yield from parallel(delayed(_run_unit)(u) for u in units)
+        yield from parallel(delayed(extract_unit)(u) for u in units)
 
     return run_local()
 

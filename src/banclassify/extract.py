@@ -7,12 +7,15 @@ words' positions; ``.txt`` and ``.md`` files are decoded and cleaned as plain te
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
+from .errors import BanclassifyError, InputError
+from .limits import TimeLimitExceeded, time_limit
 from .ocr import HEADER_ONLY_CHARS
+from .process import freeze_in_worker
 from .layout import (
     PageLines,
     horizontal_rule,
@@ -390,8 +393,6 @@ def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> 
 
 def _read_range(path: Path, first: int, last: int, engine: str, ocr: str) -> PdfPages:
     """``read_pdf_lines`` in a worker process."""
-    from .process import freeze_in_worker
-
     freeze_in_worker()
     return read_pdf_lines(path, first, last, engine, ocr)
 
@@ -548,3 +549,54 @@ def _extract_html(path: Path) -> ExtractedDocument:
     parser.close()
     text = join_hyphenated(clean_plain_text(parser.text()))
     return ExtractedDocument(path, "html", [PageText(1, text)], 1)
+
+
+# Units of a batch. They live here, not in batch.py, so that a worker process
+# imports only what extraction needs: batch.py brings in scikit-learn, about a
+# second of start-up per worker.
+
+
+@dataclass
+class ExtractionUnit:
+    """One piece of work for a worker: a whole document, or a page range of a PDF."""
+
+    index: int  # of the document in the batch
+    path: str
+    kind: str
+    first: int = 1
+    last: int | None = None
+    timeout: float | None = None
+    engine: str = DEFAULT_ENGINE
+    ocr: str = "auto"
+
+
+@dataclass
+class UnitResult:
+    index: int
+    payload: object = None  # PdfPages or ExtractedDocument
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def extract_unit(unit: ExtractionUnit) -> UnitResult:
+    """Extract one unit in a worker; every failure comes back as a message, never raised."""
+    freeze_in_worker()
+    started = time.perf_counter()
+    try:
+        with time_limit(unit.timeout):
+            path = Path(unit.path)
+            if unit.kind == "pdf":
+                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine, unit.ocr)
+            elif unit.kind == "html":
+                payload = _extract_html(path)
+            else:
+                payload = _extract_text(path)
+        return UnitResult(unit.index, payload, None, time.perf_counter() - started)
+    except TimeLimitExceeded:
+        return UnitResult(unit.index, None, f"timed out after {unit.timeout:g} s", time.perf_counter() - started)
+    except BanclassifyError as exc:
+        return UnitResult(unit.index, None, exc.problem, time.perf_counter() - started)
+    except (MemoryError, RecursionError) as exc:
+        return UnitResult(unit.index, None, f"too complex to read ({type(exc).__name__})", time.perf_counter() - started)
+    except Exception as exc:  # a worker must never take the batch down
+        return UnitResult(unit.index, None, f"unexpected error ({type(exc).__name__}: {str(exc)[:100]})", time.perf_counter() - started)
