@@ -172,7 +172,12 @@ class ClauseClassifier:
         """Label the output of ``normalise``."""
         if len(normalised) == 0:
             return []
-        probabilities = self.pipeline[1:].predict_proba(normalised)
+        import sklearn
+
+        # The normaliser's output is always well-formed text, and the model's parameters
+        # were checked when it was trained: scikit-learn's input checks only cost time here.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            probabilities = self.pipeline[1:].predict_proba(normalised)
         labels = self.labels
         return [
             Prediction(labels[best], row[best], dict(zip(labels, row)))
