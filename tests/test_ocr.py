@@ -18,26 +18,36 @@ SCANNED_RULE = "No City department shall obtain or use any face recognition tech
 
 def scanned_packet(tmp_path, make_pdf, header_layer: bool = False):
     """Page 1 digital, page 2 a picture of a page (as a scanner makes it), page 3 digital."""
+    return mixed_pdf(
+        tmp_path, make_pdf,
+        ["The minutes of the March meeting were approved.", ["# ORDINANCE NO. 77", SCANNED_RULE, "The Council adjourned at nine."],
+         "The budget was adopted unanimously."],
+        header_layer,
+    )
+
+
+def mixed_pdf(tmp_path, make_pdf, pages, header_layer: bool = False):
+    """One page per item: a string is a digital page, a list of paragraphs a scanned one."""
     import pypdfium2
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    source = make_pdf(["# ORDINANCE NO. 77", SCANNED_RULE, "The Council adjourned at nine."], name="source.pdf")
-    document = pypdfium2.PdfDocument(str(source))
-    picture = document[0].render(scale=300 / 72).to_pil().convert("L")
-    document.close()
     path = tmp_path / "mixed.pdf"
     pdf = canvas.Canvas(str(path), pagesize=letter)
-    pdf.drawString(72, 700, "The minutes of the March meeting were approved.")
-    pdf.showPage()
-    pdf.drawImage(ImageReader(picture), 0, 0, width=letter[0], height=letter[1])
-    if header_layer:
-        pdf.setFont("Helvetica", 7)
-        pdf.drawString(72, 770, "Received by the City Clerk")
-    pdf.showPage()
-    pdf.drawString(72, 700, "The budget was adopted unanimously.")
-    pdf.showPage()
+    for number, page in enumerate(pages, start=1):
+        if isinstance(page, str):
+            pdf.drawString(72, 700, page)
+        else:
+            source = make_pdf(page, name=f"source-{number}.pdf")
+            document = pypdfium2.PdfDocument(str(source))
+            picture = document[0].render(scale=300 / 72).to_pil().convert("L")
+            document.close()
+            pdf.drawImage(ImageReader(picture), 0, 0, width=letter[0], height=letter[1])
+            if header_layer:
+                pdf.setFont("Helvetica", 7)
+                pdf.drawString(72, 770, "Received by the City Clerk")
+        pdf.showPage()
     pdf.save()
     return path
 
@@ -74,3 +84,44 @@ def test_missing_tesseract_names_the_skipped_pages(tmp_path, make_pdf, monkeypat
     assert "page 2 are scanned images without a text layer and were skipped" in result.stderr
     assert "apt-get install tesseract-ocr" in result.stderr
     assert {json.loads(line)["page"] for line in result.stdout.splitlines()} == {1, 3}
+
+
+@needs_tesseract
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_scanned_pages_are_read_in_parallel_and_kept_in_page_order(tmp_path, make_pdf, engine):
+    scans = {
+        2: "No department shall use drones over the park.",
+        3: "The Police Department shall publish an annual report on its cameras.",
+        5: "A store shall not collect a faceprint without written consent.",
+    }
+    pages = ["Call to order.", [scans[2]], [scans[3]], "Roll call.", [scans[5]]]
+    path = mixed_pdf(tmp_path, make_pdf, pages)
+    one, two = extract(path, engine=engine, jobs=1), extract(path, engine=engine, jobs=2)
+    assert one.ocr_pages == two.ocr_pages == [2, 3, 5]
+    assert [p.number for p in two.pages] == [1, 2, 3, 4, 5]
+    assert [p.text for p in two.pages] == [p.text for p in one.pages]
+    for number, sentence in scans.items():
+        assert " ".join(sentence.split()[:4]) in " ".join(two.pages[number - 1].text.split())
+
+
+def test_tesseract_runs_on_one_thread_unless_the_user_chose(monkeypatch):
+    from banclassify.ocr import tesseract_environment
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    assert tesseract_environment()["OMP_THREAD_LIMIT"] == "1"
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "3")
+    assert tesseract_environment()["OMP_THREAD_LIMIT"] == "3"
+
+
+def test_a_page_tesseract_cannot_read_is_one_line_naming_the_page(tmp_path, make_pdf, monkeypatch):
+    from banclassify import ocr
+
+    def broken(png, scale):
+        raise RuntimeError("tesseract failed: image too large")
+
+    monkeypatch.setattr(ocr, "tesseract_available", lambda: True)
+    monkeypatch.setattr(ocr, "_tesseract_words", broken)
+    path = scanned_packet(tmp_path, make_pdf)
+    result = runner.invoke(app, ["scan", str(path)])
+    assert result.exit_code == 3
+    assert result.stderr.strip() == f"banclassify: error: {path}: page 2 cannot be read by OCR (tesseract failed: image too large)"

@@ -164,14 +164,17 @@ class PdfPages:
     ocr_missing: list[int] = field(default_factory=list)  # needed OCR, but Tesseract is not installed
 
 
-def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE, ocr: str = "auto") -> PdfPages:
+def read_pdf_lines(
+    path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE, ocr: str = "auto", jobs: int = 1,
+) -> PdfPages:
     """Read pages ``first``..``last`` (1-based, inclusive) as positioned lines.
 
     Takes a path, not an open document, so that page ranges can be read in other
-    processes (neither pdfplumber nor PDFium objects can be pickled).
+    processes (neither pdfplumber nor PDFium objects can be pickled). Scanned
+    pages are read by OCR after the others, ``jobs`` of them at a time.
     """
     if engine == "pdfium":
-        return _read_pdfium(Path(path), first, last, ocr)
+        return _read_pdfium(Path(path), first, last, ocr, jobs)
     if engine != "pdfplumber":
         raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     import logging
@@ -190,6 +193,7 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
     from .pdfplumber_pages import iter_pages
 
     result = PdfPages([], [], 0)
+    scanned: list[tuple[int, float, float]] = []
     try:
         page_iterator = iter_pages(pdf, first, last)
         while True:
@@ -203,8 +207,11 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
             try:
                 chars = len(page.chars)
                 cover = _plumber_image_cover(page) if chars < HEADER_ONLY_CHARS else 0.0
-                if not _ocr_page(path, number, chars, cover, ocr, float(page.width), float(page.height), result):
+                source = _page_source(number, chars, cover, ocr, result)
+                if source == "text":
                     result.pages.append(_page_lines(page, number))
+                elif source == "ocr":
+                    scanned.append((number, float(page.width), float(page.height)))
             except Exception as exc:
                 raise InputError(path, f"corrupt PDF: page {number} cannot be read ({_reason(exc)})") from None
             finally:
@@ -213,29 +220,43 @@ def read_pdf_lines(path: str | Path, first: int = 1, last: int | None = None, en
                 page.close()
         if result.page_count == 0 and first == 1:
             raise InputError(path, "empty document: the PDF has no pages")
-        return result
     finally:
         _close_quietly(pdf)
+    _add_ocr_pages(path, scanned, jobs, result)
+    return result
 
 
-def _ocr_page(path: Path, number: int, chars: int, cover: float, mode: str, width: float, height: float, result: PdfPages) -> bool:
-    """Read the page by OCR when it needs it; False when its text layer is to be used."""
+def _page_source(number: int, chars: int, cover: float, mode: str, result: PdfPages) -> str:
+    """Where a page's text comes from: "text" (its text layer), "ocr", or "skip" (nowhere)."""
     from . import ocr
 
     if not ocr.needs_ocr(chars, cover, mode, MIN_PAGE_CHARS):
         if chars < MIN_PAGE_CHARS:
             result.without_text.append(number)
-        return False
+        return "text"
     if not ocr.tesseract_available():
         result.ocr_missing.append(number)
         if chars < MIN_PAGE_CHARS:
             result.without_text.append(number)
-            return True
-        return False  # keep what text layer there is
-    words = ocr.read_page(path, number)
-    result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
-    result.ocr_pages.append(number)
-    return True
+            return "skip"
+        return "text"  # keep what text layer there is
+    return "ocr"
+
+
+def _add_ocr_pages(path: Path, scanned: list[tuple[int, float, float]], jobs: int, result: PdfPages) -> None:
+    """Read the (number, width, height) pages by OCR into ``result`` (``assemble_pdf`` puts pages in order)."""
+    if not scanned:
+        return
+    from . import ocr
+
+    sizes = {number: (width, height) for number, width, height in scanned}
+    try:
+        for number, words in ocr.read_pages(path, list(sizes), jobs):
+            width, height = sizes[number]
+            result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
+            result.ocr_pages.append(number)
+    except ocr.OcrError as exc:
+        raise InputError(path, str(exc)) from None
 
 
 def _close_quietly(pdf) -> None:
@@ -248,7 +269,7 @@ def _close_quietly(pdf) -> None:
         pass
 
 
-def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") -> PdfPages:
+def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1) -> PdfPages:
     """PDFium's characters, grouped into positioned words the way pdfplumber groups them."""
     import pypdfium2
 
@@ -264,6 +285,7 @@ def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") ->
             raise InputError(path, "empty document: the PDF has no pages")
         stop = count if last is None else min(last, count)
         result = PdfPages([], [], count)
+        scanned: list[tuple[int, float, float]] = []
         for number in range(first, stop + 1):
             try:
                 page = document[number - 1]
@@ -277,11 +299,15 @@ def _read_pdfium(path: Path, first: int, last: int | None, ocr: str = "auto") ->
                 page.close()
             except Exception as exc:
                 raise InputError(path, f"corrupt PDF: page {number} cannot be read ({_reason(exc)})") from None
-            if not _ocr_page(path, number, chars, cover, ocr, width, height, result):
+            source = _page_source(number, chars, cover, ocr, result)
+            if source == "text":
                 result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
-        return result
+            elif source == "ocr":
+                scanned.append((number, width, height))
     finally:
         document.close()
+    _add_ocr_pages(path, scanned, jobs, result)
+    return result
 
 
 def _plumber_image_cover(page) -> float:
@@ -385,7 +411,7 @@ def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> 
     count = pdf_page_count(path)
     ranges = page_ranges(count, jobs) if count and jobs > 1 else []
     if len(ranges) < 2:
-        return [read_pdf_lines(path, engine=engine, ocr=ocr)]
+        return [read_pdf_lines(path, engine=engine, ocr=ocr, jobs=jobs)]
     from joblib import Parallel, delayed
 
     return Parallel(n_jobs=jobs)(delayed(_read_range)(path, a, b, engine, ocr) for a, b in ranges)
