@@ -8,6 +8,7 @@ Writes the tables to bench/README.md and prints them. Real agendas are read from
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -76,6 +77,21 @@ def has_text_layer(path: Path) -> bool:
 def scans(paths, classifier, engine, jobs):
     # OCR is measured on its own below: here only the pages with a text layer count.
     return [scan_file(path, classifier, engine=engine, jobs=jobs, ocr="never") for path in paths]
+
+
+@contextlib.contextmanager
+def environment(**variables: str):
+    """Set environment variables for the block (Tesseract reads them when it starts)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def peak_memory_mb(arguments: list[str]) -> float:
@@ -179,13 +195,25 @@ def main() -> None:
         say()
         say("## OCR (real agendas with scanned pages, default engine)")
         say()
-        say("| document | pages | pages read by OCR | seconds | seconds per OCR page |")
-        say("|---|---:|---:|---:|---:|")
+        say("Seconds to extract each document. Baseline: Tesseract with its own OpenMP threads (one per core), "
+            "pages one after another, as before this was measured. banclassify runs Tesseract on one thread and "
+            "reads `--jobs` pages at a time.")
+        say()
+        say("| document | pages | pages read by OCR | baseline | 1 job | 2 jobs | × baseline (2 jobs) | seconds per OCR page (2 jobs) |")
+        say("|---|---:|---:|---:|---:|---:|---:|---:|")
+        totals = [0.0, 0.0, 0.0]
         for path in mixed:
             seconds_text, _ = clock(lambda: extract(path, ocr="never") if has_text_layer(path) else None)
-            seconds, document = clock(lambda: extract(path, ocr="auto"))
-            per_page = (seconds - seconds_text) / max(1, len(document.ocr_pages))
-            say(f"| {path.name} | {document.page_count} | {len(document.ocr_pages)} | {seconds:.1f} | {per_page:.1f} |")
+            with environment(OMP_THREAD_LIMIT=str(os.cpu_count())):
+                baseline, _ = clock(lambda: extract(path, ocr="auto", jobs=1))
+            one_job, _ = clock(lambda: extract(path, ocr="auto", jobs=1))
+            two_jobs, document = clock(lambda: extract(path, ocr="auto", jobs=2))
+            for i, seconds in enumerate((baseline, one_job, two_jobs)):
+                totals[i] += seconds
+            per_page = (two_jobs - seconds_text) / max(1, len(document.ocr_pages))
+            say(f"| {path.name} | {document.page_count} | {len(document.ocr_pages)} | {baseline:.1f} | {one_job:.1f} | {two_jobs:.1f} "
+                f"| {baseline / two_jobs:.2f} | {per_page:.2f} |")
+        say(f"| all {len(mixed)} | | | {totals[0]:.1f} | {totals[1]:.1f} | {totals[2]:.1f} | {totals[0] / totals[2]:.2f} | |")
 
     say()
     say("## Start-up and memory")
