@@ -69,3 +69,10 @@ def test_placeholders_anywhere_in_a_clause():
     assert "<num>" in mixed.split() and "cue_temporary" in mixed.split()
     assert day_first.split()[0] == "<date>" and day_first.split().count("<secref>") == 1
     assert "january" not in day_first and "2027" not in day_first
+
+
+def test_the_tokenizer_keeps_caching_past_spacys_default_of_ten_thousand_chunks():
+    # A batch of many documents sees far more than 10,000 distinct chunks; past spaCy's
+    # default every new chunk would be split afresh.
+    normaliser = SpacyNormaliser()
+    assert normaliser.nlp.tokenizer.max_cache_size >= 100_000
