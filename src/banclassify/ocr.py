@@ -68,8 +68,9 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
             for number in numbers:
                 # Rendering stays in this thread (PDFium is not thread-safe) and runs
                 # while Tesseract reads the pages before; only a few pages wait on disk.
-                while sum(not f.done() for _, f in futures) >= 2 * jobs:
-                    wait([f for _, f in futures], return_when=FIRST_COMPLETED)
+                running = [f for _, f in futures if not f.done()]
+                if len(running) >= 2 * jobs:
+                    wait(running, return_when=FIRST_COMPLETED)
                 png = Path(folder) / f"page-{number}.png"
                 document[number - 1].render(scale=scale).to_pil().save(png, compress_level=1)
                 futures.append((number, pool.submit(_tesseract_words, png, scale)))
