@@ -113,15 +113,37 @@ def test_tesseract_runs_on_one_thread_unless_the_user_chose(monkeypatch):
     assert tesseract_environment()["OMP_THREAD_LIMIT"] == "3"
 
 
+def fake_tesseract(folder, monkeypatch, script: str):
+    """Put a ``tesseract`` that runs ``script`` (sh) first on PATH."""
+    import os
+
+    program = folder / "tesseract"
+    program.write_text("#!/bin/sh\n" + script + "\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
 def test_a_page_tesseract_cannot_read_is_one_line_naming_the_page(tmp_path, make_pdf, monkeypatch):
-    from banclassify import ocr
-
-    def broken(png, scale):
-        raise RuntimeError("tesseract failed: image too large")
-
-    monkeypatch.setattr(ocr, "tesseract_available", lambda: True)
-    monkeypatch.setattr(ocr, "_tesseract_words", broken)
     path = scanned_packet(tmp_path, make_pdf)
+    fake_tesseract(tmp_path, monkeypatch, "echo 'Error: image too large' >&2; exit 1")
     result = runner.invoke(app, ["scan", str(path)])
     assert result.exit_code == 3
-    assert result.stderr.strip() == f"banclassify: error: {path}: page 2 cannot be read by OCR (tesseract failed: image too large)"
+    assert result.stderr.strip() == f"banclassify: error: {path}: page 2 cannot be read by OCR (tesseract failed: Error: image too large)"
+
+
+def test_timeout_stops_tesseract_too(tmp_path, make_pdf, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    path = scanned_packet(tmp_path, make_pdf)
+    pid_file = tmp_path / "tesseract.pid"
+    fake_tesseract(tmp_path, monkeypatch, f"echo $$ > {pid_file}; exec sleep 120")
+    exe = os.path.join(os.path.dirname(sys.executable), "banclassify")
+    # The test's own limit (60 s) is far above the scan's --timeout: only a hang trips it.
+    result = subprocess.run([exe, "scan", str(path), "--timeout", "5"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert "timed out after 5 s" in result.stderr
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the page's Tesseract was stopped, not left running

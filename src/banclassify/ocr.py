@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -19,6 +20,7 @@ from .layout import Word
 
 OCR_MODES = ("auto", "always", "never")
 DPI = 300
+PAGE_SECONDS = 300  # Tesseract's time for one page, whatever --timeout says
 # A page whose text layer has fewer characters than this, while images cover most of
 # it, is a scan with (at most) a stamped header: read it by OCR.
 HEADER_ONLY_CHARS = 200
@@ -60,6 +62,7 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
 
     scale = DPI / 72
     jobs = max(1, jobs)
+    tesseracts = _Tesseracts()
     with tempfile.TemporaryDirectory(prefix="banclassify-ocr-") as folder:
         document = pypdfium2.PdfDocument(str(path))
         pool = ThreadPoolExecutor(max_workers=jobs)
@@ -73,14 +76,15 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
                     wait(running, return_when=FIRST_COMPLETED)
                 png = Path(folder) / f"page-{number}.png"
                 document[number - 1].render(scale=scale).to_pil().save(png, compress_level=1)
-                futures.append((number, pool.submit(_tesseract_words, png, scale)))
+                futures.append((number, pool.submit(tesseracts.words, png, scale)))
             for number, future in futures:
                 try:
                     yield number, future.result()
                 except Exception as exc:
                     raise OcrError(number, str(exc)) from None
         finally:
-            # On an error or a time limit, pages not started are dropped, not read.
+            # On an error or a time limit (--timeout, Ctrl-C) no page is left being read.
+            tesseracts.stop()
             pool.shutdown(wait=True, cancel_futures=True)
             document.close()
 
@@ -91,15 +95,50 @@ class OcrError(Exception):
         self.page = page
 
 
-def _tesseract_words(png: Path, scale: float) -> list[Word]:
-    result = subprocess.run(
-        ["tesseract", str(png), "stdout", "--psm", "3", "tsv"],
-        capture_output=True, text=True, timeout=300, env=tesseract_environment(),
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"tesseract failed: {result.stderr.strip()[:120]}")
+class _Tesseracts:
+    """The Tesseract processes of one ``read_pages``, which can all be stopped at once.
+
+    They run in worker threads, where a time limit (an alarm in the main thread)
+    cannot reach them.
+    """
+
+    def __init__(self) -> None:
+        self._running: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def words(self, png: Path, scale: float) -> list[Word]:
+        with self._lock:
+            if self._stopped:
+                raise RuntimeError("stopped")
+            process = subprocess.Popen(
+                ["tesseract", str(png), "stdout", "--psm", "3", "tsv"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tesseract_environment(),
+            )
+            self._running.add(process)
+        try:
+            out, err = process.communicate(timeout=PAGE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise RuntimeError(f"tesseract took longer than {PAGE_SECONDS} s") from None
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        if process.returncode != 0:
+            raise RuntimeError(f"tesseract failed: {err.strip()[:120]}")
+        return _words_from_tsv(out, scale)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for process in self._running:
+                process.kill()
+
+
+def _words_from_tsv(tsv: str, scale: float) -> list[Word]:
     words = []
-    for row in csv.DictReader(io.StringIO(result.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or float(row.get("conf") or -1) < 0:
             continue
