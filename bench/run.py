@@ -82,7 +82,7 @@ def scans(paths, classifier, engine, jobs):
 @contextlib.contextmanager
 def tesseract_as_installed():
     """Run Tesseract with the environment as it is, as banclassify did before it limited its threads."""
-    from banclassify import ocr
+    from banclassify.documents import ocr
 
     limited = ocr.tesseract_environment
     ocr.tesseract_environment = lambda: {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
@@ -185,10 +185,10 @@ def main() -> None:
 
     mixed = [REAL_AGENDAS / name for name in ("gardena_agenda_1.pdf", "norwalk_agenda_1.pdf", "duarte_agenda_1.pdf", "palmdale_agenda_1.pdf")]
     mixed = [p for p in mixed if p.exists()]
-    from banclassify.ocr import tesseract_available
+    from banclassify.documents.ocr import tesseract_available
 
     if mixed and tesseract_available():
-        from banclassify.extract import extract
+        from banclassify.documents import extract
 
         say()
         say("## OCR (real agendas with scanned pages, default engine)")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from banclassify.errors import InputError
-from banclassify.extract import MIN_PAGES_PER_RANGE, extract, format_pages, page_ranges
-from banclassify.layout import join_hyphenated
+from banclassify.documents import extract, format_pages
+from banclassify.documents.pdf import MIN_PAGES_PER_RANGE, page_ranges
+from banclassify.documents.layout import join_hyphenated
 from pdfgen import PAGE_BREAK
 
 BODY = [
@@ -125,7 +126,7 @@ def test_page_ranges_cover_every_page_once_in_order(count, jobs):
 
 @pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
 def test_page_ranges_read_in_parallel_give_the_same_document(make_pdf, engine, monkeypatch):
-    monkeypatch.setattr("banclassify.extract.MIN_PAGES_PER_RANGE", 4)  # so that 20 pages make several ranges
+    monkeypatch.setattr("banclassify.documents.pdf.MIN_PAGES_PER_RANGE", 4)  # so that 20 pages make several ranges
     paragraphs = []
     for n in range(20):
         paragraphs += [f"Item {n + 1}. " + p for p in BODY] + [PAGE_BREAK]
@@ -139,7 +140,7 @@ def test_page_ranges_read_in_parallel_give_the_same_document(make_pdf, engine, m
 def test_lean_pdfplumber_pages_group_the_same_words_as_pdfplumber(make_pdf):
     import pdfplumber
 
-    from banclassify.pdfplumber_pages import iter_pages
+    from banclassify.documents.pdfplumber_engine import iter_pages
 
     path = make_pdf([*BODY, PAGE_BREAK, "# A HEADING IN CAPITALS", *BODY], stamp="Packet Pg. {page}")
     keys = ("text", "x0", "x1", "top", "bottom", "upright")

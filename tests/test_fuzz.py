@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from banclassify.cli import app
-from banclassify.extract import PageText
+from banclassify.documents import PageText
 from banclassify.segment import segment
 from conftest import SAMPLE_PDF
 

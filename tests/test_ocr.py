@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from banclassify.cli import app
-from banclassify.extract import extract
+from banclassify.documents import extract
 
 runner = CliRunner()
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
@@ -75,7 +75,7 @@ def test_ocr_never_skips_the_scanned_page_and_says_so(tmp_path, make_pdf):
 
 
 def test_missing_tesseract_names_the_skipped_pages(tmp_path, make_pdf, monkeypatch):
-    from banclassify import ocr
+    from banclassify.documents import ocr
 
     monkeypatch.setattr(ocr, "tesseract_available", lambda: False)
     path = scanned_packet(tmp_path, make_pdf)
@@ -105,7 +105,7 @@ def test_scanned_pages_are_read_in_parallel_and_kept_in_page_order(tmp_path, mak
 
 
 def test_tesseract_runs_on_one_thread_unless_the_user_chose(monkeypatch):
-    from banclassify.ocr import tesseract_environment
+    from banclassify.documents.ocr import tesseract_environment
 
     monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     assert tesseract_environment()["OMP_THREAD_LIMIT"] == "1"

@@ -10,7 +10,7 @@ from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from banclassify.cli import app
-from banclassify.extract import extract
+from banclassify.documents import extract
 from banclassify.segment import segment
 from conftest import REALDATA
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from banclassify.extract import PageText
+from banclassify.documents import PageText
 from banclassify.segment import segment
 
 

@@ -17,8 +17,9 @@ from typing import Callable, Iterable, TextIO
 from .batch import find_documents
 from .classify import ClauseClassifier
 from .errors import DataError
-from .extract import DEFAULT_ENGINE, extract
+from .documents import DEFAULT_ENGINE, extract
 from .files import append_locked, rewrite_locked, sha256_file
+from .jsonl import read_jsonl
 from .scan import ClauseResult, classify_document
 
 KEYS = {
@@ -54,15 +55,9 @@ def text_key(text: str) -> str:
 
 
 def annotated_texts(path: Path) -> set[str]:
-    if not path.exists():
-        return set()
-    keys = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            keys.add(text_key(json.loads(line)["text"]))
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue
-    return keys
+    # A line cut by a crash is skipped: its clause is simply shown again.
+    records, _ = read_jsonl(path, strict=False, missing_ok=True)
+    return {text_key(record["text"]) for _, record in records if isinstance(record.get("text"), str)}
 
 
 def documents_of(inputs: Iterable[Path]) -> list[Path]:

@@ -13,160 +13,24 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
-TECHNOLOGY_TERMS: dict[str, list[str]] = {
-    "face_recognition": [
-        "face recognition", "facial recognition", "face surveillance", "face identification", "facial identification",
-        "face matching", "face-matching", "face match", "face scanning", "face scan", "face scans", "faceprint", "faceprints",
-        "face print", "face-based", "facial analysis", "face search", "face searches", "face comparison", "facial comparison",
-        "facial template", "facial templates", "face template", "face templates", "facial image template", "frt",
-        "by their faces", "by their face", "by face", "by the face", "by his or her face", "faces of", "facial features",
-        "face biometrics", "facial biometrics", "facial geometry", "face geometry", "face-scanning", "face data",
-        "live facial recognition", "facial-recognition", "face-recognition", "recognise faces", "recognize faces",
-        "face-search", "from their faces", "their faces", "identifies faces", "identify faces", "facial verification",
-        "face verification", "facial scanning", "facial scans", "facial scan", "face recognition technology",
-    ],
-    "biometric_surveillance": [
-        "biometric", "biometrics", "fingerprint", "fingerprints", "finger print", "iris", "irises", "retina", "retinal",
-        "voiceprint", "voiceprints", "voice print", "voice recognition", "voice identification", "gait", "palm print",
-        "palm prints", "palm vein", "palm scanner", "palm scanners", "hand geometry", "heartbeat", "keystroke dynamics",
-        "thumbprint", "thumbprints", "vein pattern",
-    ],
-    "surveillance_technology": [
-        "surveillance technology", "surveillance technologies", "surveillance equipment", "surveillance tool",
-        "surveillance tools", "surveillance device", "surveillance devices", "surveillance capability", "surveillance capabilities",
-    ],
-    "predictive_policing": [
-        "predictive policing", "crime forecasting", "crime prediction", "predict crime", "predicts crime", "forecast crime",
-        "predictive crime", "crime-prediction", "predictive analytics", "predictive algorithm", "predictive algorithms",
-        "hot spot prediction", "risk-terrain", "predictive software", "predict where crime", "predict who",
-        "forecasts where", "forecast where", "risk scores", "risk score", "likely to commit", "committing a criminal offence",
-        "committing a criminal offense", "predicts where", "predicts who", "crimes will occur", "person-based risk",
-    ],
-    "alpr": [
-        "license plate reader", "license plate readers", "licence plate reader", "licence plate readers", "plate reader",
-        "plate readers", "license-plate reader", "license-plate readers", "alpr", "alprs", "anpr", "lpr", "lprs",
-        "number plate recognition", "plate recognition", "license plate recognition", "licence plate recognition",
-        "plate-reading", "plate scanner", "plate scanners", "plate-reader", "plate data",
-    ],
-    "drones": [
-        "drone", "drones", "unmanned aircraft", "unmanned aerial", "uas", "uav", "uavs", "remotely piloted aircraft",
-        "rpas", "unmanned aircraft system", "unmanned aircraft systems", "remotely piloted",
-    ],
-    "cell_site_simulators": [
-        "cell-site simulator", "cell-site simulators", "cell site simulator", "cell site simulators", "imsi catcher",
-        "imsi catchers", "imsi-catcher", "imsi-catchers", "stingray", "stingrays", "cell-site simulation", "dirtbox",
-    ],
-    "social_media_monitoring": [
-        "social media monitoring", "social media", "social-media", "social networking", "online activity monitoring",
-        "social media accounts", "monitor social media", "social media surveillance",
-    ],
-    "gunshot_detection": [
-        "gunshot detection", "gunshot-detection", "shotspotter", "gunfire detection", "acoustic gunshot",
-        "gunshot sensors", "gunshot sensor", "acoustic sensors", "acoustic sensor", "gunshot location",
-    ],
-    "body_worn_cameras": [
-        "body-worn camera", "body-worn cameras", "body worn camera", "body worn cameras", "body camera", "body cameras",
-        "body-camera", "bodycam", "bodycams", "bwc", "bwcs", "officer-worn camera", "wearable camera", "wearable cameras",
-        "body-worn video", "body worn video", "body cam", "body cams",
-    ],
-    "other": [
-        "cctv", "emotion recognition", "emotion detection", "geofence", "geofences", "geofencing", "affect recognition",
-        "video analytics", "camera analytics", "thermal imaging", "smart glasses", "people-counting", "object tracking",
-        "audio recording", "keyword spotting", "location data", "camera", "cameras", "video surveillance",
-        "emotional state", "emotion analysis", "emotions", "geolocation", "traffic cameras",
-    ],
-}
-
-ACTOR_TERMS: dict[str, list[str]] = {
-    "government": [
-        "city", "county", "town", "village", "borough", "municipality", "municipal", "department", "departments",
-        "city department", "county department", "agency", "agencies", "official", "officials", "employee", "employees",
-        "federal agency", "federal agencies", "federal official", "federal officials", "council", "city council", "board",
-        "public body", "public bodies", "public authority", "public authorities", "public sector agency", "public agency",
-        "government", "local authority", "local authorities", "member states", "member state", "commissioner", "mayor",
-        "city agency", "county agency", "city official", "county official", "administration", "office", "public entity",
-        "governmental entity", "authority", "the authority", "executive agency", "executive agencies", "county government",
-        "commission", "port commission", "airport commission", "transit district", "water district", "special district",
-        "port district", "transit authority", "port authority", "airport authority", "township", "parish", "public service",
-        "local government", "local governments", "local agency", "local agencies", "political subdivision",
-        "political subdivisions", "unit of local government",
-    ],
-    "police": [
-        "police", "law enforcement", "sheriff", "sheriff's office", "deputy", "deputies", "trooper", "troopers",
-        "constable", "constables", "marshal", "peace officer", "peace officers", "police department", "police service",
-        "police officer", "police officers", "law enforcement agency", "law enforcement agencies", "law enforcement officer",
-        "law enforcement officers", "highway patrol", "state police", "transit police", "airport police", "officer", "officers",
-        "police force", "police forces", "detective", "detectives", "constabulary", "sheriff's department", "gendarmerie",
-        "member of the service", "members of the service", "the service", "members of the department", "school resource officer",
-        "school resource officers", "university police", "campus police", "municipal police", "municipal police department",
-        "municipal police departments", "department of public safety", "law enforcement agency of this state",
-        "law enforcement agencies of this state", "law enforcement agency of the state", "law enforcement authorities",
-        "law enforcement authority", "police services", "force", "the force", "campus safety", "public safety",
-        "security personnel",
-    ],
-    "state_agencies": [
-        "state agency", "state agencies", "agency of the state", "agency of this state", "agencies of the state",
-        "state department", "state departments", "state entity", "state entities", "state government", "commonwealth agency",
-        "department of corrections", "department of motor vehicles", "state executive agency", "provincial agency",
-        "agency of the commonwealth", "state authority", "state authorities", "state official", "state officials",
-        "ministry", "government department", "crown agency",
-    ],
-    "private_entities": [
-        "private entity", "private entities", "business", "businesses", "store", "stores", "retailer", "retailers",
-        "retail establishment", "retail establishments", "person", "persons", "company", "companies", "operator",
-        "operators", "controller", "controllers", "merchant", "merchants", "commercial establishment", "place of public accommodation",
-        "places of public accommodation", "concessionaire", "concessionaires", "airline", "airlines", "venue", "venues",
-        "private party", "private parties", "licensee", "licensees", "shop", "shops", "restaurant", "restaurants", "gym",
-        "gyms", "app", "platform", "platforms", "bank", "banks", "hotel", "hotels", "casino", "casinos", "tenant", "tenants",
-        "data broker", "data brokers", "private sector", "corporation", "corporations", "private security",
-        "organization", "organizations", "organisation", "organisations", "entity", "entities", "owner", "owners",
-        "air carrier", "air carriers", "carrier", "carriers", "fitness center", "fitness centre", "fitness club", "health club",
-        "provider", "providers", "deployer", "deployers", "retail store", "retail stores",
-    ],
-    "employers": ["employer", "employers", "employing", "workplace", "workplaces"],
-    "schools": [
-        "school", "schools", "school district", "school districts", "district", "university", "universities", "college",
-        "colleges", "campus", "campuses", "board of education", "school committee", "school board", "educational institution",
-        "educational institutions", "public school", "public schools", "superintendent", "principal", "academy",
-        "board of trustees", "board of regents", "board of governors", "school system",
-    ],
-    "landlords": [
-        "landlord", "landlords", "housing authority", "housing authorities", "property owner", "property owners", "lessor",
-        "lessors", "property manager", "property managers", "owner of a residential", "residential building", "residential buildings",
-        "housing provider", "housing providers", "owner of a multifamily",
-    ],
-    "vendors": [
-        "vendor", "vendors", "contractor", "contractors", "third party", "third parties", "third-party", "service provider",
-        "service providers", "subcontractor", "subcontractors", "supplier", "suppliers",
-    ],
-}
+from .lexicon import (
+    ACTOR_TERMS,
+    CONDITION_TERMS,
+    CONNECTORS,
+    EFFECTIVE_CUES,
+    END_CUES,
+    EXCEPTION_OPENERS,
+    MONTH_NUMBERS,
+    NOT_ACTORS,
+    NUMBER_WORDS,
+    PREPOSITIONS,
+    RULE_VERBS,
+    TECHNOLOGY_TERMS,
+    TIME_UNITS,
+)
 
 # Technologies that only the police operate: a rule on them that names no one binds the police.
 POLICE_TECHNOLOGIES = {"body_worn_cameras", "alpr", "cell_site_simulators", "gunshot_detection", "predictive_policing"}
-
-# Words that look like actors but name a document ("Board Policy 5142", "General Order 7.12").
-NOT_ACTORS = ["board policy", "administrative regulation", "general order", "special order", "executive order", "council bill", "board resolution", "county code", "city code", "municipal code", "police manual", "policy manual"]
-
-EXCEPTION_OPENERS = ["except", "excepting", "unless", "notwithstanding", "provided that", "provided, however, that", "provided however that", "other than"]
-
-CONDITION_TERMS: dict[str, list[str]] = {
-    "statute": [
-        "statute", "statutes", "legislature", "general assembly", "general court", "congress", "parliament",
-        "legislative", "law expressly", "state law", "act of", "enacts", "enacted", "enact", "passes a law", "federal law",
-    ],
-    "report": [
-        "report", "reports", "study", "studies", "assessment", "assessments", "evaluation", "review", "findings",
-        "task force", "audit", "recommendations", "analysis", "inquiry",
-    ],
-    "governing_body": [
-        "vote", "votes", "voted", "resolution", "ordinance", "lifts", "lift", "rescinds", "rescind", "determines otherwise",
-        "affirmatively", "by majority",
-    ],
-    "policy": [
-        "policy", "policies", "regulations", "regulation", "rules", "standards", "general order", "guidelines",
-        "procedures", "protocol", "directive", "promulgates", "promulgation", "framework",
-    ],
-}
 
 CONDITION_WORDS = {
     "statute": "until a statute allows it",
@@ -174,32 +38,6 @@ CONDITION_WORDS = {
     "report": "until a report or study is done",
     "policy": "until a policy or rules are adopted",
 }
-END_CUES = ["until", "through", "before", "expire", "expires", "expiring", "expiration", "ending", "ends", "end", "sunset", "sunsets",
-            "repealed", "till", "to", "thru", "lapse", "lapses", "terminate", "terminates", "no later than", "up to", "effect until"]
-EFFECTIVE_CUES = [
-    "beginning", "effective", "commencing", "starting", "as of", "on and after", "on or after", "from and after", "begins",
-    "starts", "commences", "take effect", "takes effect", "shall apply from", "applies from", "operative",
-]
-# Words that end the subject of a rule: the actors it binds come before them.
-RULE_VERBS = [
-    "shall", "may", "must", "will", "is prohibited", "are prohibited", "is suspended", "are suspended", "suspends", "suspend",
-    "places", "imposes", "pauses", "prohibits", "bars", "forbids", "directs", "is hereby", "are hereby", "is paused",
-    "are paused", "refrains", "cannot", "is not", "are not", "is unlawful", "it is unlawful", "it shall be unlawful",
-]
-CONNECTORS = {"and", "or", "nor", ",", "its", "their", "the", "any", "no", "a", "an", "all", "other", "every", "each", "including", "of"}
-PREPOSITIONS = {"of", "within", "in", "for", "to", "from", "with", "at", "under", "by", "on", "behalf", "against", "about", "over", "into", "through"}
-
-NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty-four": 24, "thirty": 30, "thirty-six": 36,
-    "forty": 40, "forty-eight": 48, "sixty": 60, "ninety": 90, "hundred": 100, "half": 0.5,
-}
-UNITS = {"day": 1 / 30, "days": 1 / 30, "week": 7 / 30, "weeks": 7 / 30, "month": 1, "months": 1, "year": 12, "years": 12}
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-MONTHS["sept"] = 9
-
 
 @dataclass
 class ClauseAttributes:
@@ -269,7 +107,7 @@ def attach_attributes(nlp):
             ])
             number = {"LOWER": {"IN": [w for w in NUMBER_WORDS if w not in {"a", "an", "half"}]}}
             digits = {"SHAPE": {"IN": ["d", "dd", "ddd"]}}
-            unit = {"LOWER": {"IN": list(UNITS)}}
+            unit = {"LOWER": {"IN": list(TIME_UNITS)}}
             periods = Matcher(nlp.vocab)
             periods.add("period", [
                 [number, {"TEXT": "(", "OP": "?"}, {"SHAPE": {"IN": ["d", "dd", "ddd"]}, "OP": "?"}, {"TEXT": ")", "OP": "?"}, {"TEXT": "-", "OP": "?"}, unit],
@@ -488,7 +326,7 @@ def _iso(doc, kind: str, start: int, end: int) -> str | None:
             return dt.date(year, month, day).isoformat()
         except ValueError:
             return None
-    month = next((MONTHS[t.lower().rstrip(".")] for t in tokens if t.lower().rstrip(".") in MONTHS), None)
+    month = next((MONTH_NUMBERS[t.lower().rstrip(".")] for t in tokens if t.lower().rstrip(".") in MONTH_NUMBERS), None)
     year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
     day = next((int("".join(ch for ch in t if ch.isdigit())) for t in tokens if t[:1].isdigit() and len(t) <= 4 and not (t.isdigit() and len(t) == 4)), None)
     if not month or not year:
@@ -540,7 +378,7 @@ def _duration(doc, found) -> dict | None:
 
 def _months(span) -> int | None:
     words = [t.lower_ for t in span if t.text not in {"(", ")", "-"}]
-    unit = next((w for w in reversed(words) if w in UNITS), None)
+    unit = next((w for w in reversed(words) if w in TIME_UNITS), None)
     amount = None
     for word in words:
         if word.isdigit():
@@ -550,7 +388,7 @@ def _months(span) -> int | None:
             amount = NUMBER_WORDS[word] if amount is None else amount + NUMBER_WORDS[word]
     if unit is None or amount is None:
         return None
-    months = amount * UNITS[unit]
+    months = amount * TIME_UNITS[unit]
     return max(1, round(months))
 
 
@@ -596,24 +434,12 @@ def evaluate_attributes(records: list[dict], extractor: AttributeExtractor) -> d
 
 def read_attribute_records(path) -> list[dict]:
     """Labelled attribute records; a bad line is a ``DataError`` naming file and line."""
-    import json
-    from pathlib import Path
-
     from .errors import DataError
+    from .jsonl import read_jsonl
     from .labels import OPERATIVE_LABELS
 
-    records = []
-    path = Path(path)
-    if not path.exists():
-        raise DataError(path, "no such file")
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{number}", f"not JSON ({exc.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or record.get("label") not in OPERATIVE_LABELS:
+    lines, _ = read_jsonl(path, strict=True, error=DataError)
+    for number, record in lines:
+        if not isinstance(record.get("text"), str) or record.get("label") not in OPERATIVE_LABELS:
             raise DataError(f"{path}:{number}", "needs a 'text' and an operative 'label'")
-        records.append(record)
-    return records
+    return [record for _, record in lines]

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .cache import ExtractionCache
 from .classify import ClauseClassifier
-from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError, InputError
-from .extract import (
+from .documents import (
     DEFAULT_ENGINE,
     PAGES_PER_UNIT,
     SUPPORTED_SUFFIXES,
     ExtractedDocument,
+    ExtractionCache,
     ExtractionUnit,
     PdfPages,
     UnitResult,
@@ -33,10 +32,12 @@ from .extract import (
     finalise,
     pdf_page_count,
 )
+from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError, InputError
 from .files import append_lines, sha256_file, write_text_atomic
+from .jsonl import read_jsonl
 from .labels import OPERATIVE_LABELS
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, check_pages, check_size
-from .report import CLAUSE_FIELDS, clause_row
+from .report import CLAUSE_FIELDS, clause_row, render_csv, render_jsonl
 from .scan import ScanResult, classify_document
 
 BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "path", "sha256"]
@@ -322,13 +323,8 @@ BatchReport.pages_last = 0  # pages of the document finished last, for the progr
 def _encode_rows(rows: list[dict], out: Path) -> list[str]:
     if out.suffix.lower() != ".csv":
         return [json.dumps(row, ensure_ascii=False) for row in rows]
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=BATCH_CLAUSE_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writerows(rows)
-    # One line per row: CSV fields with newlines are quoted, so split on rows, not lines.
-    return [buffer.getvalue().rstrip("\n")] if rows else []
+    # One line per document's rows: CSV fields with newlines are quoted, so one string, not split on lines.
+    return [render_csv(rows, BATCH_CLAUSE_FIELDS, header=False).rstrip("\n")] if rows else []
 
 
 def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str, kind: str, engine: str) -> dict:
@@ -358,14 +354,9 @@ def _journal_path(summary: Path) -> Path:
 
 
 def _read_journal(journal: Path) -> list[dict]:
-    rows = []
-    if journal.exists():
-        for line in journal.read_text(encoding="utf-8").splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line cut by a crash before its newline; its document runs again
-    return rows
+    # A line cut by a crash before its newline is skipped: its document runs again.
+    records, _ = read_jsonl(journal, strict=False, missing_ok=True)
+    return [row for _, row in records]
 
 
 def _read_summary(summary: Path) -> list[dict]:
@@ -403,26 +394,13 @@ def _read_rows(out: Path) -> tuple[list[dict], bool]:
     if out.suffix.lower() == ".csv":
         with open(out, newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle)), True
-    rows = []
-    for line in out.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # half a line from a crash: its document is not finished and runs again
-    return rows, False
+    # Half a line from a crash is skipped: its document is not finished and runs again.
+    records, _ = read_jsonl(out, strict=False)
+    return [row for _, row in records], False
 
 
 def _write_rows(out: Path, rows: list[dict], header: bool) -> None:
-    if header:
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=BATCH_CLAUSE_FIELDS, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        write_text_atomic(out, buffer.getvalue())
-    else:
-        write_text_atomic(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    write_text_atomic(out, render_csv(rows, BATCH_CLAUSE_FIELDS) if header else render_jsonl(rows))
 
 
 def _sort_rows(out: Path) -> None:
@@ -439,11 +417,5 @@ def _write_summary(summary: Path, journal: Path, root: Path) -> None:
     if summary.suffix.lower() == ".json":
         write_text_atomic(summary, json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        write_text_atomic(summary, buffer.getvalue())
+        write_text_atomic(summary, render_csv(rows, SUMMARY_FIELDS))
     journal.unlink(missing_ok=True)

@@ -136,7 +136,7 @@ def scan(
     from .report import render_scan
     from .scan import scan_file
 
-    from .extract import pdf_page_count
+    from .documents import pdf_page_count
     from .limits import TimeLimitExceeded, check_pages, check_size, time_limit
 
     clock = time.perf_counter()
@@ -310,7 +310,7 @@ def batch(
     Example: banclassify batch ordinances/ --out clauses.csv --summary documents.csv --jobs 2 --resume
     """
     from .batch import BatchOptions, run_batch
-    from .cache import ExtractionCache
+    from .documents import ExtractionCache
     from .classify import ClauseClassifier
 
     if backend not in {"local", "dask"}:
@@ -413,7 +413,7 @@ def clear_cache_command() -> None:
 
     Example: banclassify clear-cache
     """
-    from .cache import ExtractionCache
+    from .documents import ExtractionCache
 
     cache = ExtractionCache()
     typer.echo(f"removed {cache.clear()} cached extraction(s) from {cache.directory}")

@@ -10,6 +10,7 @@ from typing import Iterable
 
 from .errors import DataError
 from .files import sha256_file
+from .jsonl import parse_jsonl
 from .labels import LABELS_BY_STRENGTH, is_label
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "labeled"
@@ -91,22 +92,14 @@ def load_corpus(files: Iterable[Path]) -> Corpus:
     dropped = 0
     for path in files:
         try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            content = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(f"{path}: cannot be read ({exc})")
             continue
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+        records, bad_lines = parse_jsonl(content, str(path), strict=False, error=DataError)
+        problems.extend(bad_lines)
+        for number, record in records:
             where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not JSON ({exc.msg})")
-                continue
-            if not isinstance(record, dict):
-                problems.append(f"{where}: not a JSON object")
-                continue
             text = record.get("text")
             if not isinstance(text, str) or not text.strip():
                 problems.append(f"{where}: missing or empty 'text'")

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from .annotate import annotated_texts, text_key
 from .errors import InputError
-from .extract import decode_text
+from .documents.text import decode_text
 from .files import append_locked
+from .jsonl import parse_jsonl
 from .labels import LABELS, is_label
 
 
@@ -45,19 +46,8 @@ def import_corrections(source: Path, target: Path) -> ImportReport:
     elif source.suffix.lower() == ".json":
         _from_label_studio(source, content, report, records)
     else:
-        rows = []
-        for number, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                report.problems.append(f"{source}:{number}: not JSON ({exc.msg})")
-                continue
-            if not isinstance(row, dict):
-                report.problems.append(f"{source}:{number}: not a JSON object")
-                continue
-            rows.append((number, row))
+        rows, problems = parse_jsonl(content, str(source), strict=False)
+        report.problems.extend(problems)
         if any("answer" in row for _, row in rows):
             report.format = "Prodigy JSONL"
             _from_prodigy(source, rows, report, records)

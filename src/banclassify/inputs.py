@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TextIO
 
 from .errors import InputError
-from .extract import decode_text
+from .jsonl import json_object
+from .documents.text import decode_text
 
 
 def read_clause_records(path: Path | None, stream: TextIO | None = None) -> list[dict]:
@@ -27,10 +27,10 @@ def read_clause_records(path: Path | None, stream: TextIO | None = None) -> list
             continue
         if line.lstrip().startswith("{"):
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{name}:{number}", f"not JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
+                record = json_object(line)
+            except ValueError as exc:
+                raise InputError(f"{name}:{number}", str(exc)) from None
+            if not isinstance(record.get("text"), str) or not record["text"].strip():
                 raise InputError(f"{name}:{number}", "JSON object has no 'text' field")
             records.append(record)
         else:

@@ -25,34 +25,33 @@ import numpy as np
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .lexicon import (
+    CUE_PHRASES,
+    KEPT_STOP_WORDS,
+    MODAL_WORDS,
+    MONTH_NUMBERS,
+    NO_WORDS,
+    SECTION_SIGNS,
+    SECTION_WORDS,
+    TIME_UNITS,
+    words_with_prefix,
+)
+
 PLACEHOLDERS = ("<date>", "<secref>", "<num>")
 # Marks the tokens after the first of a placeholder span ("January", "1", ",", "2027").
 SKIP = "<skip>"
-
-# Stock stop-word lists drop these, but they decide labels: "shall not", "until",
-# "unless", "without consent", "only real-time", "except", "before acquiring".
-KEPT_STOP_WORDS = frozenset(
-    "not no nor without until unless only except before after shall may must never "
-    "neither cannot during while within against n't".split()
-)
-
-_MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec",
-]
 
 # Word classes that Matcher patterns test, as lexeme flags (``Vocab.add_flag``): a
 # flag is computed once per word type and tested in C, while an "IN" set in a
 # pattern costs a Python call for every token. Patterns that use them need
 # ``Matcher(vocab, validate=False)``: the pattern schema does not know custom flags.
 WORD_CLASSES: dict[str, frozenset[str]] = {  # flag attribute -> lower-cased words
-    "FLAG20": frozenset(_MONTHS),
-    "FLAG21": frozenset(["§", "§§"]),
-    "FLAG22": frozenset(["sec", "sec.", "section", "sections", "article", "art", "art."]),
-    "FLAG23": frozenset(["no", "neither"]),
-    "FLAG24": frozenset(["shall", "may", "will", "must"]),
-    "FLAG25": frozenset(["day", "days", "week", "weeks", "month", "months", "year", "years"]),
+    "FLAG20": frozenset(MONTH_NUMBERS),
+    "FLAG21": SECTION_SIGNS,
+    "FLAG22": SECTION_WORDS,
+    "FLAG23": NO_WORDS,
+    "FLAG24": MODAL_WORDS,
+    "FLAG25": frozenset(TIME_UNITS),
 }
 MONTH, SECTION_SIGN, SECTION_WORD, NO_OR_NEITHER, MODAL, TIME_UNIT = ({flag: True} for flag in WORD_CLASSES)
 NO_OR_NEITHER_FLAG, MODAL_FLAG, TIME_UNIT_FLAG = "FLAG23", "FLAG24", "FLAG25"
@@ -81,84 +80,6 @@ NUMERIC_TOKEN_KINDS = [
     ("<secref>", re.compile(r"^\d+[A-Za-z]?((\.\d+[A-Za-z]?)+(\(.*)?|-\d+(\.\d+)*[A-Za-z]?)$")),
     ("<num>", re.compile(r"^\$?\d[\d,.]*%?$")),
 ]
-
-
-# Cue families found by Matcher patterns. A clause's label often hangs on how
-# cues combine ("shall not" with "until" is a moratorium, with "live" a real-time
-# ban, with "consent" a consent rule), which n-grams alone capture poorly, so
-# the normaliser emits each cue and each pair of cues as extra tokens.
-# A trailing "*" matches any word starting with what precedes it.
-CUE_PHRASES: dict[str, list[str]] = {
-    "prohibit": [
-        "shall not", "may not", "must not", "will not", "cannot", "can not", "shall never", "prohibit*", "unlawful",
-        "not be permitted", "not permitted", "not authorized", "not authorised", "forbid*", "ban", "bans", "banned",
-        "barred", "bar", "refrain", "no longer", "not be used", "not use", "not acquire", "not deploy", "is not allowed",
-    ],
-    "temporary": [
-        "until", "pending", "for a period", "expire*", "sunset", "moratori*", "suspend*", "pause*", "halt*",
-        "temporar*", "interim", "no earlier than", "not before", "through", "repealed on", "while the",
-    ],
-    "realtime": [
-        "real-time", "real time", "realtime", "live", "streaming", "stream", "streams", "continuous*", "ongoing",
-        "contemporaneous*", "as it happens", "as events unfold", "simultaneous*", "instant*", "immediate identification",
-        "at the time of capture", "while it is being", "in progress", "persistent",
-    ],
-    "consent": [
-        "consent*", "written release", "release", "opt in", "opt-in", "opts in", "agree*", "notice", "notif*",
-        "inform*", "acknowledg*", "signage", "sign", "permission",
-    ],
-    "condition": [
-        "unless", "except", "without", "prior to", "before", "approv*", "authoriz*", "authoris*", "warrant*",
-        "court order", "subject to", "provided that", "only if", "only after", "only when",
-    ],
-    "governance": [
-        "report*", "audit*", "policy", "policies", "hearing", "oversight", "retain*", "retention", "delete*",
-        "destroy*", "train*", "review*", "accuracy", "bias", "log", "logs", "impact", "assessment", "disclose*", "share*",
-    ],
-    "definition": ["means", "mean", "refers to", "is defined", "includes", "definition*", "as used in", "has the meaning"],
-    "recital": ["whereas", "finds", "finding*", "purpose", "intent", "be it", "now, therefore", "recogniz*", "declares"],
-    "remedy": [
-        "penalt*", "fine", "fined", "misdemeanor", "violat*", "damages", "cause of action", "suppress*",
-        "admissible", "inadmissible", "evidence", "injunct*", "relief", "liable", "civil action", "disciplin*", "sanction*",
-    ],
-    "enactment": [
-        "severab*", "effective", "take effect", "takes effect", "invalid", "unconstitutional", "adopted", "passed",
-        "enacted", "ordain*", "construed", "nothing in this",
-    ],
-    "legislature": ["statute", "legislature", "general assembly", "general court", "congress", "parliament", "enacts", "enact"],
-    "mandate": ["shall use", "shall install", "shall equip", "shall deploy", "shall purchase", "is directed to", "shall acquire"],
-    # Words that make a sentence a rule; a clause without any is a statement of fact,
-    # a title or a recital ("No department uses face recognition today").
-    "deontic": [
-        "shall", "must", "may", "will not", "is prohibited", "are prohibited", "prohibited", "unlawful", "is required",
-        "are required", "required to", "is not permitted", "is permitted", "is authorized", "is authorised", "is suspended",
-        "are suspended", "is hereby", "are hereby", "needs to", "has to", "cannot", "can not", "not allowed",
-        # Motions and resolutions rule in the subjunctive: "AND THAT cameras be set up so that...",
-        # "That Council: (a) does not install ...", "resolves that", "directs staff to".
-        "resolves", "resolved", "and that", "that council", "that the council", "directs", "instructs", "orders",
-        "ordered", "be set up", "be required", "be prohibited", "be configured", "not be", "is not to", "are not to",
-    ],
-    # The subject matter: a rule that touches none of this is about something else (LABELS.md: none).
-    "surveil": [
-        "surveil*", "face", "faces", "facial", "faceprint*", "biometric*", "fingerprint*", "iris", "retina*", "voiceprint*",
-        "gait", "recognition", "camera*", "cctv", "video*", "footage", "drone*", "unmanned", "plate reader*", "plate readers",
-        "alpr", "alprs", "anpr", "license plate*", "licence plate*", "cell-site", "cell site", "imsi", "stingray*",
-        "predictive policing", "gunshot", "shotspotter", "social media", "geolocat*", "geofenc*", "wiretap*", "body-worn",
-        "bodycam*", "watchlist*", "emotion*", "palm", "thumbprint*", "voice recognition", "live feed", "real-time",
-        "tracking device", "location data", "location tracking", "artificial intelligence",
-    ],
-    "private": ["business*", "employer*", "store*", "retail*", "landlord*", "private entit*", "merchant*", "vendor*", "company", "companies"],
-}
-
-
-def words_with_prefix(stem: str) -> list[str]:
-    """Known English words starting with ``stem``, by binary search in the sorted word list."""
-    import bisect
-
-    from .layout import sorted_english_words
-
-    words = sorted_english_words()
-    return words[bisect.bisect_left(words, stem): bisect.bisect_left(words, stem + "\uffff")]
 
 
 def _expand_phrase(phrase: str) -> list[str]:

@@ -9,7 +9,7 @@ import shutil
 from dataclasses import asdict
 from typing import Iterable, Sequence
 
-from .extract import format_pages
+from .documents import format_pages
 from .labels import LABELS
 from .scan import DEFAULT_MIN_CONFIDENCE, ClauseResult, ScanResult
 
@@ -82,10 +82,12 @@ def render_jsonl(rows: Iterable[dict]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-def render_csv(rows: Sequence[dict], fields: Sequence[str]) -> str:
+def render_csv(rows: Sequence[dict], fields: Sequence[str], header: bool = True) -> str:
+    """The one CSV writer: ``fields`` in order (others ignored), "\\n" line ends."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
 

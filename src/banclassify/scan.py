@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .attributes import CONDITION_WORDS, ClauseAttributes
 from .classify import ClauseClassifier, Explanation
-from .extract import DEFAULT_ENGINE, ExtractedDocument, extract
+from .documents import DEFAULT_ENGINE, ExtractedDocument, extract
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
 

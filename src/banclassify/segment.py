@@ -11,21 +11,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .extract import PageText
-from .layout import MARK_CHARS
-
-MARK_TRANSLATION = {ord(ch): None for ch in MARK_CHARS}
-MARK_AS_SPACE = {ord(ch): " " for ch in MARK_CHARS}
-MARKS_PRESENT = re.compile("[" + re.escape(MARK_CHARS) + "]")
-
-
-def _widen_over_marks(text: str, start: int, end: int) -> tuple[int, int]:
-    """Include the marks around a struck or underlined first and last word in the clause."""
-    while start > 0 and text[start - 1] in MARK_CHARS:
-        start -= 1
-    while end < len(text) and text[end] in MARK_CHARS:
-        end += 1
-    return start, end
+from .documents.marks import amended_text, as_spaces, widen_over_marks
+from .documents.types import PageText
+from .lexicon import ABBREVIATIONS, SENTENCE_FINAL_ABBREVIATIONS
 
 # Over-long "clauses" come from broken extraction (a table read as one line, a
 # page without punctuation); they are cut rather than fed whole to the model.
@@ -49,18 +37,6 @@ KEYWORD_MARKERS = {"section", "article"}
 # A line at least this long that ends without punctuation runs on into the next.
 CONTINUED_LINE_CHARS = 60
 
-ABBREVIATIONS = {
-    "u.s", "u.s.c", "sec", "secs", "no", "nos", "e.g", "i.e", "cal", "gov", "mr", "mrs", "ms",
-    "dr", "st", "inc", "co", "corp", "ltd", "jr", "sr", "v", "vs", "etc", "art", "arts", "ch",
-    "stat", "stats", "ann", "rev", "reg", "regs", "pub", "l", "fed", "ord", "res", "dept",
-    "govt", "mun", "admin", "subd", "para", "cl", "approx", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "rd", "pg", "p", "pp",
-    "ft", "sq", "hon", "gen", "comp", "civ", "crim", "proc", "bus", "prof",
-    "penal", "ill", "mass", "wash", "ore", "tex", "fla", "minn", "wis", "mich", "va", "vt",
-    "me", "md", "pa", "n.y", "d.c", "s", "h.r", "r", "c", "cf", "id", "ibid", "al", "seq",
-    "ltd", "mt", "ft", "supp", "div", "par", "cir", "ct", "assn", "atty", "exec", "dist",
-}
-SENTENCE_FINAL_ABBREVIATIONS = {"a.m", "p.m", "etc"}
 SENTENCE_END = re.compile(r"[.!?][\"”')\]]*\s+(?=[\"“(]?[A-Z0-9])")
 
 
@@ -103,7 +79,7 @@ def segment(pages: list[PageText]) -> list[Clause]:
     clauses: list[Clause] = []
     # Boundaries are found on a view of the text in which amendment marks read as
     # spaces (same length, so offsets agree); clause text is cut from the original.
-    view = text.translate(MARK_AS_SPACE)
+    view = as_spaces(text)
     for block in _merge_headings(_blocks(view), view):
         if block.heading_only:
             # "9.64.020 Face recognition." above its subsections states no rule;
@@ -114,7 +90,7 @@ def segment(pages: list[PageText]) -> list[Clause]:
             pieces = _sentences(view, block.start, block.end)
         for start, end in pieces:
             for start, end in _cut_long(view, start, end):
-                start, end = _widen_over_marks(text, start, end)
+                start, end = widen_over_marks(text, start, end)
                 words, change = amended_text(text[start:end])
                 if not _has_letters(words, 3):
                     continue
@@ -131,30 +107,6 @@ def _has_letters(text: str, count: int) -> bool:
             if count == 0:
                 return True
     return count <= 0
-
-
-STRUCK = re.compile("\ue000(.*?)\ue001", re.DOTALL)
-UNDERLINED = re.compile("\ue002(.*?)\ue003", re.DOTALL)
-
-
-def amended_text(raw: str) -> tuple[str, str]:
-    """The clause as it reads after the amendment, and what the amendment does to it.
-
-    A clause made wholly of struck text is being repealed: it keeps its text, marked
-    "deleted". Struck words inside a clause are dropped: what is left is the law.
-    """
-    plain = lambda t: " ".join(t.translate(MARK_TRANSLATION).split())  # noqa: E731
-    if not MARKS_PRESENT.search(raw):
-        return " ".join(raw.split()), "unchanged"
-    letters = sum(map(str.isalpha, raw))
-    struck = sum(ch.isalpha() for m in STRUCK.finditer(raw) for ch in m.group(1))
-    underlined = sum(ch.isalpha() for m in UNDERLINED.finditer(raw) for ch in m.group(1))
-    if letters and struck >= 0.9 * letters:
-        return plain(raw), "deleted"
-    after = plain(STRUCK.sub("", raw))
-    if letters and underlined >= 0.9 * (letters - struck):
-        return after, "inserted"
-    return after, "unchanged"
 
 
 def _blocks(text: str) -> list[_Block]:

@@ -10,20 +10,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from .errors import ModelError
 from .files import rewrite_locked, sha256_file
+from .jsonl import read_jsonl
+from .userdirs import data_dir
 
 SHIPPED_HASH_FILE = Path(__file__).with_name("shipped_model.sha256")
-
-
-def data_dir() -> Path:
-    if os.environ.get("BANCLASSIFY_DATA_DIR"):
-        return Path(os.environ["BANCLASSIFY_DATA_DIR"])
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "banclassify"
 
 
 def trust_file() -> Path:
@@ -45,16 +39,9 @@ def record_shipped(path: Path) -> None:
 
 
 def trusted_hashes() -> set[str]:
-    path = trust_file()
-    if not path.exists():
-        return set()
-    hashes = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            hashes.add(json.loads(line)["sha256"])
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue
-    return hashes
+    # A line cut by a crash trusts nothing: that model is refused until trained again.
+    records, _ = read_jsonl(trust_file(), strict=False, missing_ok=True, error=ModelError)
+    return {record["sha256"] for _, record in records if isinstance(record.get("sha256"), str)}
 
 
 def record_trusted(path: Path) -> None:

@@ -7,37 +7,13 @@ hyphenation are handled by one piece of code whatever produced the words.
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
 from statistics import median
 
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    upright: bool = True
-    mark: str = ""  # "struck" or "underlined" (amendment markup), else ""
-
-
-# Amendment markup travels through cleanup and segmentation as private-use
-# characters around the marked words; ``segment`` reads and removes them.
-MARKS = {"struck": ("\ue000", "\ue001"), "underlined": ("\ue002", "\ue003")}
-MARK_CHARS = "".join(a + b for a, b in MARKS.values())
-
-
-def marked(word: Word) -> str:
-    if not word.mark:
-        return word.text
-    start, end = MARKS[word.mark]
-    return f"{start}{word.text}{end}"
+from ..lexicon import english_words
+from .marks import encode, strip_marks
+from .types import Line, PageLines, Word
 
 
 def horizontal_rule(x0: float, top: float, x1: float, bottom: float) -> tuple[float, float, float] | None:
@@ -70,25 +46,6 @@ def mark_amendments(words: list[Word], segments: list[tuple[float, float, float]
                 mark = "underlined"
         result.append(Word(word.text, word.x0, word.x1, word.top, word.bottom, word.upright, mark) if mark else word)
     return result
-
-
-@dataclass
-class Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-
-@dataclass
-class PageLines:
-    """One page's lines in reading order, before cross-page cleanup."""
-
-    number: int  # 1-based, as printed in a PDF viewer
-    width: float
-    height: float
-    lines: list[Line]
 
 
 # A stamp that agenda software prints in the margin of every page of a packet.
@@ -172,7 +129,7 @@ def _group_lines(words: list[Word]) -> list[Line]:
         group.sort(key=lambda w: w.x0)
         result.append(
             Line(
-                text=" ".join(marked(w) for w in group),
+                text=" ".join(encode(w) for w in group),
                 x0=group[0].x0,
                 x1=max(w.x1 for w in group),
                 top=min(w.top for w in group),
@@ -199,7 +156,7 @@ def running_line_keys(pages: list[PageLines]) -> set[str]:
 
 
 def _repeat_key(text: str) -> str:
-    text = "".join(ch for ch in text if ch not in MARK_CHARS)
+    text = strip_marks(text)
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
@@ -245,28 +202,6 @@ def clean_plain_text(text: str) -> str:
             continue
         out.append(line)
     return "\n".join(out)
-
-
-@lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Word forms and lemmas from spacy-lookups-data, to repair hyphenation.
-
-    Cached because the table is read-only and costs 40 ms to load.
-    """
-    import spacy_lookups_data
-
-    base = spacy_lookups_data.__path__[0] + "/data/"
-    lookup = json.load(gzip.open(base + "en_lemma_lookup.json.gz", "rt", encoding="utf-8"))
-    index = json.load(gzip.open(base + "en_lemma_index.json.gz", "rt", encoding="utf-8"))
-    words = set(lookup) | set(lookup.values())
-    for forms in index.values():
-        words.update(forms)
-    return frozenset(w.lower() for w in words)
-
-
-@lru_cache(maxsize=1)
-def sorted_english_words() -> list[str]:
-    return sorted(english_words())
 
 
 def join_hyphenated(text: str) -> str:

@@ -8,26 +8,19 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
-from .extract import ExtractedDocument, PageText
-from .files import atomic_path
+from ..files import atomic_path
+from ..userdirs import cache_dir
+from .types import ExtractedDocument, PageText
 
 # Bump when extraction or cleanup changes what it produces, so old entries are not reused.
 EXTRACTION_VERSION = "2"
 
 
-def default_cache_dir() -> Path:
-    if os.environ.get("BANCLASSIFY_CACHE_DIR"):
-        return Path(os.environ["BANCLASSIFY_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "banclassify"
-
-
 class ExtractionCache:
     def __init__(self, directory: Path | None = None):
-        self.directory = Path(directory) if directory else default_cache_dir()
+        self.directory = Path(directory) if directory else cache_dir()
 
     def _entry(self, sha256: str, engine: str) -> Path:
         return self.directory / f"{sha256[:2]}" / f"{sha256}-{engine}-v{EXTRACTION_VERSION}.json.gz"

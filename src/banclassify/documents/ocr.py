@@ -16,9 +16,9 @@ import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .layout import Word
+from ..errors import InputError
+from .types import Word
 
-OCR_MODES = ("auto", "always", "never")
 DPI = 300
 PAGE_SECONDS = 300  # Tesseract's time for one page, whatever --timeout says
 # A page whose text layer has fewer characters than this, while images cover most of
@@ -89,9 +89,11 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
             document.close()
 
 
-class OcrError(Exception):
+class OcrError(InputError):
+    """A page that Tesseract cannot read; the caller names the file."""
+
     def __init__(self, page: int, problem: str):
-        super().__init__(f"page {page} cannot be read by OCR ({problem})")
+        super().__init__(None, f"page {page} cannot be read by OCR ({problem})")
         self.page = page
 
 

@@ -1,0 +1,49 @@
+"""The extract stage: a document file in, the clean text of its pages out.
+
+``extract(path)`` reads a PDF (pdfplumber or PDFium, OCR for scanned pages),
+text, Markdown or HTML file into an ``ExtractedDocument`` of ``PageText``
+pages; ``segment`` takes it from there. Modules, one job each:
+
+- ``types``: Word, Line, PageLines, PageText, ExtractedDocument, PdfPages;
+- ``marks``: the codec of amendment marks (struck-through and underlined words);
+- ``extract``: the entry point and the document-level checks;
+- ``pdf``: what the PDF engines share (OCR decisions, page ranges, assembly);
+- ``pdfplumber_engine``, ``pdfium_engine``: one file per PDF engine;
+- ``text``: plain text, Markdown and HTML;
+- ``layout``: positioned words to clean page text, for every engine;
+- ``ocr``: scanned pages through Tesseract;
+- ``cache``: extraction results by file hash, engine and OCR mode;
+- ``units``: the entry point of batch worker processes.
+
+Nothing here imports scikit-learn or spaCy, so worker processes start fast.
+"""
+
+from .cache import ExtractionCache
+from .extract import SUPPORTED_SUFFIXES, document_kind, extract, finalise, format_pages
+from .pdf import DEFAULT_ENGINE, ENGINES, PAGES_PER_UNIT, assemble_pdf, pdf_page_count, read_pdf_lines
+from .types import ExtractedDocument, Line, PageLines, PageText, PdfPages, Word
+from .units import ExtractionUnit, UnitResult, extract_unit
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "PAGES_PER_UNIT",
+    "SUPPORTED_SUFFIXES",
+    "ExtractedDocument",
+    "ExtractionCache",
+    "ExtractionUnit",
+    "Line",
+    "PageLines",
+    "PageText",
+    "PdfPages",
+    "UnitResult",
+    "Word",
+    "assemble_pdf",
+    "document_kind",
+    "extract",
+    "extract_unit",
+    "finalise",
+    "format_pages",
+    "pdf_page_count",
+    "read_pdf_lines",
+]

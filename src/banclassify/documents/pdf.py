@@ -1,0 +1,150 @@
+"""PDFs: what every engine shares, from choosing an engine to the assembled document.
+
+An engine (``pdfplumber_engine``, ``pdfium_engine``) reads a range of pages into
+positioned lines (``PdfPages``); this module decides which pages need OCR, splits
+long PDFs into ranges for worker processes and joins the ranges into one
+``ExtractedDocument``, with the cross-page cleanup of ``layout``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..process import freeze_in_worker
+from .layout import join_hyphenated, lines_from_words, page_text, running_line_keys
+from .types import ExtractedDocument, PageLines, PageText, PdfPages
+
+ENGINES = ("pdfplumber", "pdfium")
+DEFAULT_ENGINE = "pdfplumber"
+# A page with fewer characters than this has no usable text layer (a scan).
+MIN_PAGE_CHARS = 10
+# Pages per work unit when a batch reads PDFs in parallel: small enough to spread one
+# long packet over every core, large enough that reopening the file does not dominate.
+PAGES_PER_UNIT = 24
+# A single PDF is cut into this many ranges per worker: more than one so that a slow
+# range (scans, dense tables) does not leave a core idle, few because every range
+# reopens the file and walks its page tree again.
+RANGES_PER_JOB = 2
+# Starting the worker processes costs about as much as reading 40 pages, so a
+# shorter PDF is read in the calling process.
+MIN_PAGES_PER_RANGE = 40
+
+
+def read_pdf_lines(
+    path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE, ocr: str = "auto", jobs: int = 1,
+) -> PdfPages:
+    """Read pages ``first``..``last`` (1-based, inclusive) as positioned lines.
+
+    Takes a path, not an open document, so that page ranges can be read in other
+    processes (neither pdfplumber nor PDFium objects can be pickled). Scanned
+    pages are read by OCR after the others, ``jobs`` of them at a time.
+    """
+    if engine == "pdfium":
+        from . import pdfium_engine
+
+        return pdfium_engine.read_pages(Path(path), first, last, ocr, jobs)
+    if engine != "pdfplumber":
+        raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    from . import pdfplumber_engine
+
+    return pdfplumber_engine.read_pages(Path(path), first, last, ocr, jobs)
+
+
+def page_source(number: int, chars: int, cover: float, mode: str, result: PdfPages) -> str:
+    """Where a page's text comes from: "text" (its text layer), "ocr", or "skip" (nowhere)."""
+    from . import ocr
+
+    if not ocr.needs_ocr(chars, cover, mode, MIN_PAGE_CHARS):
+        if chars < MIN_PAGE_CHARS:
+            result.without_text.append(number)
+        return "text"
+    if not ocr.tesseract_available():
+        result.ocr_missing.append(number)
+        if chars < MIN_PAGE_CHARS:
+            result.without_text.append(number)
+            return "skip"
+        return "text"  # keep what text layer there is
+    return "ocr"
+
+
+def add_ocr_pages(path: Path, scanned: list[tuple[int, float, float]], jobs: int, result: PdfPages) -> None:
+    """Read the (number, width, height) pages by OCR into ``result`` (``assemble_pdf`` puts pages in order)."""
+    if not scanned:
+        return
+    from . import ocr
+
+    sizes = {number: (width, height) for number, width, height in scanned}
+    try:
+        for number, words in ocr.read_pages(path, list(sizes), jobs):
+            width, height = sizes[number]
+            result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
+            result.ocr_pages.append(number)
+    except ocr.OcrError as exc:
+        raise InputError(path, exc.problem) from None
+
+
+def reason(exc: Exception) -> str:
+    """A PDF library's exception as a short one-line reason."""
+    if exc.args and isinstance(exc.args[0], Exception):
+        exc = exc.args[0]
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.split())[:120]
+
+
+def page_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
+    """Split pages 1..``count`` into contiguous ranges for ``jobs`` workers (1-based, inclusive)."""
+    parts = max(1, min(jobs * RANGES_PER_JOB, count // MIN_PAGES_PER_RANGE))
+    size = -(-count // parts)
+    return [(first, min(count, first + size - 1)) for first in range(1, count + 1, size)]
+
+
+def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> list[PdfPages]:
+    """Read a long PDF as page ranges in worker processes, in page order."""
+    from joblib import cpu_count
+
+    jobs = cpu_count() if jobs < 1 else jobs
+    count = pdf_page_count(path)
+    ranges = page_ranges(count, jobs) if count and jobs > 1 else []
+    if len(ranges) < 2:
+        return [read_pdf_lines(path, engine=engine, ocr=ocr, jobs=jobs)]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=jobs)(delayed(_read_range)(path, a, b, engine, ocr) for a, b in ranges)
+
+
+def _read_range(path: Path, first: int, last: int, engine: str, ocr: str) -> PdfPages:
+    """``read_pdf_lines`` in a worker process."""
+    freeze_in_worker()
+    return read_pdf_lines(path, first, last, engine, ocr)
+
+
+def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
+    """Join page ranges (in any order) into the document, and clean it up as a whole.
+
+    Running headers and footers can only be told from text across pages, so the
+    cleanup runs here, after every range has been read.
+    """
+    pages = sorted((p for part in parts for p in part.pages), key=lambda p: p.number)
+    without_text = sorted(n for part in parts for n in part.without_text)
+    running = running_line_keys(pages)
+    texts = [PageText(p.number, join_hyphenated(page_text(p, running))) for p in pages]
+    page_count = max((part.page_count for part in parts), default=0)
+    document = ExtractedDocument(Path(path), "pdf", texts, page_count, without_text)
+    document.ocr_pages = sorted(n for part in parts for n in part.ocr_pages)
+    document.ocr_missing = sorted(n for part in parts for n in part.ocr_missing)
+    return document
+
+
+def pdf_page_count(path: str | Path) -> int | None:
+    """The page count from PDFium, which reads it in milliseconds; None when it cannot."""
+    try:
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(path))
+        try:
+            return len(document)
+        finally:
+            document.close()
+    except Exception:
+        return None

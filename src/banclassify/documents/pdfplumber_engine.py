@@ -1,0 +1,150 @@
+"""The pdfplumber engine (the default): words with positions, read through pdfplumber.
+
+Its pages convert only what the layout layer reads.
+
+pdfplumber turns every character pdfminer finds into a dictionary of some twenty
+resolved fields (colour spaces, matrices, stroking colours). Word grouping reads
+six of them, and that conversion is about half of the time pdfplumber spends on a
+page. ``TextPage`` builds the small dictionary directly; every other object (lines
+and rectangles for strike-through, images for scan detection) goes through
+pdfplumber unchanged. This module imports pdfplumber and is imported only when the engine runs.
+
+``TextPage`` overrides ``Page.process_object`` of pdfplumber 0.11, the series that
+pyproject.toml pins; tests/test_extract.py checks that its words stay identical to
+stock pdfplumber's, so an upgrade that changes that method fails a test, not a scan.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterator
+
+import pdfplumber
+from pdfminer.layout import LTChar
+from pdfminer.pdfpage import PDFPage
+from pdfplumber.page import Page
+from pdfplumber.pdf import PDF
+
+from ..errors import InputError
+from .layout import horizontal_rule, lines_from_words, mark_amendments
+from .ocr import HEADER_ONLY_CHARS
+from .pdf import add_ocr_pages, page_source, reason
+from .types import PageLines, PdfPages, Word
+
+# pdfplumber's default x_tolerance (3) glues words in PDFs that position each word
+# without a space character ("CityofHermosaBeach"); 1.5 keeps those spaces.
+WORD_X_TOLERANCE = 1.5
+
+
+class TextPage(Page):
+    def process_object(self, obj):
+        if not isinstance(obj, LTChar):
+            return super().process_object(obj)
+        x0, top = self.mediabox[:2]
+        char_top = self.height - obj.y1 + top
+        return {
+            "object_type": "char",
+            "page_number": self.page_number,
+            "text": obj.get_text(),
+            "x0": obj.x0 + x0,
+            "x1": obj.x1 + x0,
+            "top": char_top,
+            "bottom": self.height - obj.y0 + top,
+            "doctop": self.initial_doctop + char_top,
+            "upright": obj.upright,
+            "size": obj.size,
+        }
+
+
+def iter_pages(pdf: PDF, first: int, last: int | None) -> Iterator[TextPage]:
+    """Pages ``first``..``last`` (1-based, inclusive), walking the page tree only as far as ``last``."""
+    for number, pdfminer_page in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        if last is not None and number > last:
+            return
+        if number >= first:
+            yield TextPage(pdf, pdfminer_page, page_number=number, initial_doctop=0)
+
+
+def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1) -> PdfPages:
+    """pdfplumber's words of pages ``first``..``last``, as positioned lines (see ``pdf.read_pdf_lines``)."""
+    # pdfminer logs every repair it makes to a broken file; the user gets one line from us instead.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        if _is_password_error(exc):
+            raise InputError(path, "encrypted PDF: it needs a password to open") from None
+        raise InputError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
+    result = PdfPages([], [], 0)
+    scanned: list[tuple[int, float, float]] = []
+    try:
+        page_iterator = iter_pages(pdf, first, last)
+        while True:
+            try:
+                page = next(page_iterator, None)
+            except Exception as exc:
+                raise InputError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
+            if page is None:
+                break
+            number = result.page_count = page.page_number
+            try:
+                chars = len(page.chars)
+                cover = _plumber_image_cover(page) if chars < HEADER_ONLY_CHARS else 0.0
+                source = page_source(number, chars, cover, ocr, result)
+                if source == "text":
+                    result.pages.append(_page_lines(page, number))
+                elif source == "ocr":
+                    scanned.append((number, float(page.width), float(page.height)))
+            except Exception as exc:
+                raise InputError(path, f"corrupt PDF: page {number} cannot be read ({reason(exc)})") from None
+            finally:
+                # Drop the page's parsed objects now: a 1,000-page packet must not
+                # keep every page's layout in memory.
+                page.close()
+        if result.page_count == 0 and first == 1:
+            raise InputError(path, "empty document: the PDF has no pages")
+    finally:
+        _close_quietly(pdf)
+    add_ocr_pages(path, scanned, jobs, result)
+    return result
+
+
+def _close_quietly(pdf) -> None:
+    # pdfplumber's close() builds every page of the document only to close it (our
+    # pages are closed one by one as they are read), and on a broken file it raises
+    # on the same object that made us give up; only the file handle needs releasing.
+    try:
+        pdf.stream.close()
+    except Exception:
+        pass
+
+
+def _plumber_image_cover(page) -> float:
+    area = float(page.width * page.height) or 1.0
+    return sum(max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"])) for i in page.images) / area
+
+
+
+def _page_lines(page, number: int) -> PageLines:
+    raw = page.extract_words(x_tolerance=WORD_X_TOLERANCE, y_tolerance=3, keep_blank_chars=False)
+    words = [
+        Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), bool(w.get("upright", True)))
+        for w in raw
+    ]
+    words = mark_amendments(words, _horizontal_rules(page))
+    return PageLines(number, float(page.width), float(page.height), lines_from_words(words, float(page.width), float(page.height)))
+
+
+def _horizontal_rules(page) -> list[tuple[float, float, float]]:
+    """Horizontal drawn lines and thin rectangles as (y, x0, x1): strike-through and underline candidates."""
+    boxes = ((float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"])) for o in (*page.lines, *page.rects))
+    return [rule for rule in (horizontal_rule(*box) for box in boxes) if rule]
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    # pdfplumber wraps pdfminer's error as the first argument of its own exception.
+    causes = [exc, exc.__context__, *getattr(exc, "args", ())]
+    return any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes)
