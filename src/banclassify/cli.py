@@ -34,6 +34,14 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class ScanFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    html = "html"
+
+
 def fail(message: str, code: int) -> None:
     typer.echo(f"banclassify: error: {message}", err=True)
     raise typer.Exit(code)
@@ -113,7 +121,7 @@ def scan(
     file: Path = typer.Argument(..., help="A PDF, .txt or .md document.", show_default=False),
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    format: ScanFormat = typer.Option(ScanFormat.table, "--format", "-f", help="Output format; html is a self-contained page with links to the document's pages."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
     show_all: bool = typer.Option(False, "--all", "-a", help="Also show clauses labelled none."),
     min_confidence: float = typer.Option(0.5, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
@@ -154,7 +162,12 @@ def scan(
     for warning in result.warnings:
         typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
     clock = time.perf_counter()
-    text = render_scan(result, format.value, show_all, min_confidence)
+    if format is ScanFormat.html:
+        from .html_report import render_document_html
+
+        text = render_document_html(result, file, output, min_confidence)
+    else:
+        text = render_scan(result, format.value, show_all, min_confidence)
     emit(text, output)
     result.timings["report"] = time.perf_counter() - clock
     if timings:
@@ -297,6 +310,8 @@ def batch(
     clear_cache: bool = typer.Option(False, "--clear-cache", help="Empty the extraction cache before starting."),
     backend: str = typer.Option("local", "--backend", help="local (joblib processes) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask)."),
+    report_dir: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report to this folder: index.html and a page per document."),
+    tracker: Optional[Path] = typer.Option(None, "--tracker", help="Write one row per document in tracker columns (jurisdiction, kind, title, number, dates, rules) to this .csv."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     engine: Engine = EngineOption,
     ocr: OcrMode = OcrOption,
@@ -315,8 +330,8 @@ def batch(
 
     if backend not in {"local", "dask"}:
         raise typer.BadParameter("must be 'local' or 'dask'", param_hint="--backend")
-    for target, allowed in ((out, {".jsonl", ".csv"}), (summary, {".csv", ".json"})):
-        if target.suffix.lower() not in allowed:
+    for target, allowed in ((out, {".jsonl", ".csv"}), (summary, {".csv", ".json"}), (tracker, {".csv"})):
+        if target is not None and target.suffix.lower() not in allowed:
             raise BanclassifyError(target, f"unsupported output type (use {' or '.join(sorted(allowed))})")
     if clear_cache:
         typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
@@ -324,6 +339,7 @@ def batch(
     options = BatchOptions(
         jobs=jobs, backend="dask" if backend == "dask" else "loky", scheduler=scheduler, timeout=timeout,
         max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value, ocr=ocr.value,
+        report_dir=report_dir, tracker=tracker,
     )
     report = run_batch(directory, classifier.prepare(), out, summary, options, show_progress=not quiet and sys.stderr.isatty())
     typer.echo(
@@ -336,6 +352,16 @@ def batch(
     for path, problem in report.failures:
         typer.echo(f"banclassify: failed: {path}: {problem}", err=True)
     typer.echo(f"clauses: {out}\ndocuments: {summary}", err=True)
+    if report.report_index is not None:
+        typer.echo(f"report: {report.report_index}", err=True)
+    if tracker is not None:
+        typer.echo(f"tracker: {tracker}", err=True)
+    if report.interrupted:
+        typer.echo(
+            "banclassify: interrupted: the documents above are written; to continue, run the same command with --resume",
+            err=True,
+        )
+        raise typer.Exit(130)
     raise typer.Exit(report.exit_code)
 
 
