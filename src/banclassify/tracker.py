@@ -60,6 +60,8 @@ _JURISDICTION_RES = [
     # "BALDWIN PARK CITY COUNCIL", "Los Angeles County Board of Supervisors", "NORWALK CITY HALL"
     (re.compile(r"^[ \t]*(?:(?i:(?:a[ \t]+)?(?:regular|special|adjourned)[ \t]+meeting[ \t]+of[ \t]+the)[ \t]+)?(" + _NAME + r")[ \t]+((?i:city|county|town|village))[ \t]+(?i:council|commission|board of supervisors|hall)\b", re.MULTILINE), "swap"),
 ]
+# Words of headings that stand before "City Council" and are no place: "Speaker Request City Council".
+_NOT_A_PLACE = re.compile(r"\b(?:request|speaker|form|item|agenda|minutes|joint|regular|special|notice|comment|card)s?\b", re.IGNORECASE)
 _ADDRESS_RE = re.compile(r"^\s*(?:\d+[^\n,]*\n\s*)?([A-Z][A-Za-zñÑ.'’ ]{2,40}),\s+(CA|California|" + "|".join(STATES) + r"|" + _STATE_NAMES + r")\.?\s+\d{5}\b", re.MULTILINE)
 _STATE_HEADER_RE = re.compile(
     r"\b(?:(?:State|Commonwealth)\s+of\s+(" + _STATE_NAMES + r")|(" + _STATE_NAMES + r")\s+(?:State\s+)?(?:Legislature|General\s+Assembly|State\s+Senate|House\s+of\s+Representatives))\b",
@@ -80,7 +82,7 @@ _NUMBER_RES = {
     "policy": re.compile(r"\b(?:policy|general\s+order)\s+(?:no\.?|number|#)?\s*([0-9][\w.\-–]*[0-9A-Za-z])", re.IGNORECASE),
 }
 _BILL_RE = re.compile(r"\b(Assembly|Senate|House)\s+Bill\s+(?:No\.?\s*)?(\d+)|\b(AB|SB|HB|H\.\s?R\.|S\.)\s?(\d+)\b", re.IGNORECASE)
-_TITLE_SENTENCE_RE = re.compile(r"\b(AN?\s+(?:URGENCY\s+|INTERIM\s+)?(?:ORDINANCE|RESOLUTION|ACT|BILL)\s+(?:OF|TO|RELATING|AMENDING|ADDING|ESTABLISHING|APPROVING|AUTHORIZING)\b[^.;]{10,400})", re.IGNORECASE)
+_TITLE_SENTENCE_RE = re.compile(r"\b(AN?\s+(?:URGENCY\s+|INTERIM\s+)?(?:ORDINANCE|RESOLUTION|ACT|BILL)\s+(?:OF|TO|RELATING|AMENDING|ADDING|ESTABLISHING|APPROVING|AUTHORIZING)\b(?:[^.;]|\.(?=\d)){10,400})", re.IGNORECASE)
 _TITLE_LINE_RE = re.compile(r"\b(?:council|commission|board|committee|authority|meeting|legislature|department)\b", re.IGNORECASE)
 
 
@@ -191,7 +193,7 @@ def _jurisdiction(head: str, whole: str) -> tuple[str, str]:
         code = address.group(2).rstrip(".")
         state = STATES.get(code.upper(), _tidy_name(code))
     for pattern, mode in _JURISDICTION_RES:
-        match = pattern.search(head)
+        match = next((m for m in pattern.finditer(head) if not _NOT_A_PLACE.search(m.group(1 if mode else 2))), None)
         if match:
             if mode == "swap":
                 return f"{match.group(2).title()} of {_tidy_name(match.group(1))}", state
