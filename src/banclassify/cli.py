@@ -130,6 +130,7 @@ def scan(
     jobs: int = JobsOption,
     ocr: OcrMode = OcrOption,
     explain: bool = typer.Option(False, "--explain", help="Show the terms that pushed each clause to its label, and the runner-up label."),
+    full_text: bool = typer.Option(False, "--full-text", help="Table: never trim a clause (on a terminal the table wraps instead)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
@@ -166,9 +167,16 @@ def scan(
         from .html_report import render_document_html
 
         text = render_document_html(result, file, output, min_confidence)
+    elif format is ScanFormat.table and output is None and sys.stdout.isatty() and not full_text:
+        from .report import shown_clauses
+        from .terminal import print_scan_table, use_colour
+
+        print_scan_table(result, shown_clauses(result, show_all, min_confidence), min_confidence, sys.stdout, use_colour(sys.stdout))
+        text = ""
     else:
-        text = render_scan(result, format.value, show_all, min_confidence)
-    emit(text, output)
+        text = render_scan(result, format.value, show_all, min_confidence, full_text=full_text)
+    if text:
+        emit(text, output)
     result.timings["report"] = time.perf_counter() - clock
     if timings:
         stages = {"load model": loading, **result.timings}
