@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install ocr-deps demo test train bench sample clean
+.PHONY: install ocr-deps browser-deps demo test train bench sample clean
 
 install: $(STAMP)
 
@@ -17,7 +17,15 @@ ocr-deps:
 	    apt-get install -y -q tesseract-ocr >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr >/dev/null 2>&1; } || echo "note: could not install tesseract-ocr; OCR of scanned pages is off"; \
 	  else echo "note: tesseract is not installed; to read scanned pages: sudo apt-get install tesseract-ocr (or brew install tesseract)"; fi; }
 
-$(STAMP): pyproject.toml | ocr-deps
+# Headless Chromium renders the HTML reports in the test suite (tests/test_html_report.py);
+# without it those browser tests are skipped and say why.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; } || echo "note: could not install chromium; the browser tests of the HTML report will be skipped"; \
+	  else echo "note: chromium is not installed; the browser tests of the HTML report will be skipped (sudo apt-get install chromium)"; fi; }
+
+$(STAMP): pyproject.toml | ocr-deps browser-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +61,8 @@ class BatchOptions:
     ocr: str = "auto"
     cache_dir: Path | None = None
     resume: bool = False
+    report_dir: Path | None = None  # HTML report: a page per document and an index
+    tracker: Path | None = None  # one tracker-shaped CSV row per document
 
 
 @dataclass
@@ -84,6 +85,8 @@ class BatchReport:
     seconds: float = 0.0
     cached: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C: what finished is written, --resume does the rest
+    report_index: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -120,46 +123,53 @@ class _Pending:
     sha256: str
     kind: str = ""
     units: int = 0
+    pages: int = 1  # expected, for the progress bar
     results: list[UnitResult] = field(default_factory=list)
     document: ExtractedDocument | None = None  # from the cache
     error: str | None = None
 
 
 class Progress:
-    """Documents and pages done, rate and time left, redrawn on one stderr line."""
+    """Pages and documents done, pages/s, time left and the file being read, on stderr."""
 
-    def __init__(self, documents: int, enabled: bool):
-        self.total = documents
+    def __init__(self, documents: int, pages: int, enabled: bool):
         self.enabled = enabled
-        self.done = 0
-        self.pages = 0
-        self.started = time.perf_counter()
-
-    def update(self, pages: int) -> None:
-        self.done += 1
-        self.pages += pages
-        if not self.enabled:
+        self._bar = None
+        if not enabled:
             return
-        elapsed = max(1e-9, time.perf_counter() - self.started)
-        rate = self.done / elapsed
-        left = (self.total - self.done) / rate if rate else 0
-        width = 24
-        filled = int(width * self.done / max(1, self.total))
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} documents, "
-            f"{self.pages} pages, {self.pages / elapsed:.1f} pages/s, {_duration(left)} left  "
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
+
+        self._bar = RichProgress(
+            BarColumn(bar_width=24), MofNCompleteColumn(), TextColumn("pages"),
+            TextColumn("{task.fields[documents]}/%d documents" % documents),
+            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), TextColumn("{task.description}"),
+            console=Console(stderr=True), transient=False,
         )
-        sys.stderr.flush()
+        self._task = self._bar.add_task("", total=max(1, pages), documents=0, rate="")
+        self._documents = 0
+        self._started = time.perf_counter()
+        self._bar.start()
+
+    def reading(self, path: Path) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=str(path))
+
+    def advance(self, pages: int) -> None:
+        if self._bar is not None and pages:
+            self._bar.advance(self._task, pages)
+            done = self._bar.tasks[0].completed
+            self._bar.update(self._task, rate=f"{done / max(1e-9, time.perf_counter() - self._started):.1f} pages/s")
+
+    def document_done(self, remaining_pages: int) -> None:
+        if self._bar is not None:
+            self._documents += 1
+            self._bar.update(self._task, documents=self._documents)
+            self.advance(remaining_pages)
 
     def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def run_batch(
@@ -197,14 +207,36 @@ def run_batch(
     if out.suffix.lower() == ".csv" and (not out.exists() or out.stat().st_size == 0):
         append_lines(out, [",".join(BATCH_CLAUSE_FIELDS)])
 
-    progress = Progress(len(pending), show_progress)
+    pages_html = tracker = None
+    if options.report_dir is not None:
+        from .html_report import ReportFolder
+
+        pages_html = ReportFolder(options.report_dir, root)
+    if options.tracker is not None:
+        from .tracker import TrackerFile
+
+        tracker = TrackerFile(options.tracker, resume=options.resume)
+        tracker.keep_only({str(p.relative_to(root)) for p in discovery.documents})
+
+    progress = Progress(len(pending), sum(item.pages for item in pending if item.error is None), show_progress)
     try:
-        for item, results in _completed_documents(pending, units, options):
-            _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine, f"{options.engine}-ocr{options.ocr}")
-            progress.update(report.pages_last)
+        for item, results, advanced in _completed_documents(pending, units, options, progress):
+            result, row = _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine, f"{options.engine}-ocr{options.ocr}")
+            progress.document_done(max(0, item.pages - advanced) if item.error is None else 0)
+            if result is not None and pages_html is not None:
+                pages_html.add(item.path, row["path"], result)
+            if tracker is not None:
+                from .tracker import tracker_row
+
+                tracker.add(tracker_row(result, row["path"], item.sha256, row["status"]))
+    except KeyboardInterrupt:
+        # Everything finished is already on disk; write the summary of it and stop.
+        report.interrupted = True
     finally:
         progress.close()
     _write_summary(summary, journal, root)
+    if pages_html is not None:
+        report.report_index = pages_html.write_index(_read_summary(summary))
     if options.resume and report.skipped_done:
         _sort_rows(out)
     report.seconds = time.perf_counter() - started
@@ -218,6 +250,7 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
             check_size(item.path, options.max_mb)
             count = pdf_page_count(item.path) if item.kind == "pdf" else None
             check_pages(item.path, count, options.max_pages)
+            item.pages = count or 1
         except BanclassifyError as exc:
             item.error = exc.problem
             continue
@@ -234,17 +267,27 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
             yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine, ocr=options.ocr)
 
 
-def _completed_documents(pending: list[_Pending], units: list[ExtractionUnit], options: BatchOptions) -> Iterator[tuple[_Pending, list[UnitResult]]]:
-    """Yield each document with its unit results, in path order, as soon as it is complete."""
+def _completed_documents(
+    pending: list[_Pending], units: list[ExtractionUnit], options: BatchOptions, progress: Progress | None = None,
+) -> Iterator[tuple[_Pending, list[UnitResult], int]]:
+    """Yield each document with its unit results, in path order, as soon as it is complete,
+    and the pages already counted on the progress bar as its page ranges came in."""
     results = _parallel_map(units, options)
     cursor = 0
-    for index, item in enumerate(pending):
+    for item in pending:
+        if progress is not None:
+            progress.reading(item.path)
         collected = []
+        advanced = 0
         while len(collected) < item.units:
-            result = next(results)
-            collected.append(result)
+            unit = units[cursor + len(collected)]
+            collected.append(next(results))
+            if progress is not None and unit.last is not None:
+                pages = max(0, min(unit.last, item.pages) - unit.first + 1)
+                progress.advance(pages)
+                advanced += pages
         cursor += item.units
-        yield item, collected
+        yield item, collected, advanced
 
 
 def _parallel_map(units: list[ExtractionUnit], options: BatchOptions) -> Iterator[UnitResult]:
@@ -275,7 +318,10 @@ def _parallel_map(units: list[ExtractionUnit], options: BatchOptions) -> Iterato
     return run_local()
 
 
-def _finish_document(item, results, classifier, cache, out, journal, report: BatchReport, root: Path, engine: str, cache_key: str) -> None:
+def _finish_document(
+    item, results, classifier, cache, out, journal, report: BatchReport, root: Path, engine: str, cache_key: str,
+) -> tuple[ScanResult | None, dict]:
+    """Label one extracted document and append its rows; returns the result and its summary row."""
     started = time.perf_counter()
     relative = str(item.path.relative_to(root))
     seconds = sum(r.seconds for r in results)
@@ -297,7 +343,6 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
         except BanclassifyError as exc:
             error = exc.problem
     seconds += time.perf_counter() - started
-    report.pages_last = result.pages if result else 0
     if result is None:
         report.failed += 1
         report.failures.append((relative, error or "unknown error"))
@@ -315,9 +360,7 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
         append_lines(out, _encode_rows(rows, out))
         row = _summary_row(relative, item.sha256, result, seconds, "ok", item.kind, engine)
     append_lines(journal, [json.dumps(row, ensure_ascii=False)])
-
-
-BatchReport.pages_last = 0  # pages of the document finished last, for the progress line
+    return result, row
 
 
 def _encode_rows(rows: list[dict], out: Path) -> list[str]:

@@ -64,7 +64,8 @@ def summary(result: ScanResult, min_confidence: float = DEFAULT_MIN_CONFIDENCE) 
     }
 
 
-def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confidence: float = DEFAULT_MIN_CONFIDENCE, width: int | None = None) -> str:
+def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confidence: float = DEFAULT_MIN_CONFIDENCE, width: int | None = None,
+                full_text: bool = False) -> str:
     clauses = shown_clauses(result, show_all, min_confidence)
     if fmt == "json":
         payload = summary(result, min_confidence)
@@ -75,7 +76,7 @@ def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confid
     if fmt == "csv":
         explained = any(c.explanation for c in clauses)
         return render_csv([clause_row(c, flat=True) for c in clauses], CLAUSE_FIELDS + (["runner_up", "runner_up_probability"] if explained else []))
-    return render_scan_table(result, clauses, min_confidence, width)
+    return render_scan_table(result, clauses, min_confidence, width, full_text)
 
 
 def render_jsonl(rows: Iterable[dict]) -> str:
@@ -100,8 +101,10 @@ def trim(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-def render_scan_table(result: ScanResult, clauses: Sequence[ClauseResult], min_confidence: float, width: int | None = None) -> str:
-    width = width or terminal_width()
+def render_scan_table(result: ScanResult, clauses: Sequence[ClauseResult], min_confidence: float, width: int | None = None,
+                      full_text: bool = False) -> str:
+    """The plain table; ``full_text`` never trims a clause (one long line each)."""
+    width = 10**9 if full_text else (width or terminal_width())
     section_width = max([7] + [len(c.section or "") for c in clauses])
     section_width = min(section_width, 16)
     head = f"{'page':>4}  {'section':<{section_width}}  {'label':<19}  {'conf':>4}  "

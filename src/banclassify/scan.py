@@ -48,6 +48,9 @@ class ScanResult:
     clauses: list[ClauseResult]
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    ocr_pages: list[int] = field(default_factory=list)  # read by OCR
+    skipped_pages: list[int] = field(default_factory=list)  # no text layer and not read by OCR
+    opening: str = ""  # text of the first two pages, where a document names itself (tracker.py)
 
     def found(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[ClauseResult]:
         """Operative clauses at or above ``min_confidence`` that the document enacts (not struck out)."""
@@ -133,4 +136,6 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
                      a if p.label != "none" else None, e, c.change)
         for c, p, a, e in zip(clauses, predictions, attributes, explanations)
     ]
-    return ScanResult(name, document.page_count, rows, list(document.warnings), timings)
+    skipped = sorted(set(document.pages_without_text) | set(document.ocr_missing))
+    opening = "\n".join(page.text for page in document.pages[:2])
+    return ScanResult(name, document.page_count, rows, list(document.warnings), timings, sorted(document.ocr_pages), skipped, opening)
