@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import quote
 
-from .extract import format_pages
+from .documents import format_pages
 from .labels import LABELS_BY_STRENGTH, OPERATIVE_LABELS
 from .scan import DEFAULT_MIN_CONFIDENCE, ClauseResult, ScanResult
 
