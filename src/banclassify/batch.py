@@ -18,13 +18,13 @@ from typing import Callable, Iterator
 
 from .classify import ClauseClassifier
 from .documents import (
-    DEFAULT_ENGINE,
     PAGES_PER_UNIT,
     SUPPORTED_SUFFIXES,
     ExtractedDocument,
     ExtractionCache,
     ExtractionUnit,
     PdfPages,
+    ReadOptions,
     UnitResult,
     assemble_pdf,
     document_kind,
@@ -36,7 +36,7 @@ from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError
 from .files import append_lines, sha256_file, write_text_atomic
 from .jsonl import read_jsonl
 from .labels import OPERATIVE_LABELS
-from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, check_pages, check_size
+from .limits import check_pages, check_size
 from .report import CLAUSE_FIELDS, clause_row, render_csv, render_jsonl
 from .scan import ScanResult, classify_document
 
@@ -50,16 +50,13 @@ SUMMARY_FIELDS = [
 
 @dataclass
 class BatchOptions:
-    jobs: int = -1
+    """How a batch runs: how documents are read (``read``; its ``jobs`` are worker processes) and the batch's own choices."""
+
+    read: ReadOptions = field(default_factory=lambda: ReadOptions(jobs=-1))
     backend: str = "loky"  # or "dask"
     scheduler: str | None = None
-    timeout: float | None = None  # seconds per document
-    max_mb: float = DEFAULT_MAX_MB
-    max_pages: int = DEFAULT_MAX_PAGES
     pages_per_unit: int = PAGES_PER_UNIT
     use_cache: bool = True
-    engine: str = DEFAULT_ENGINE
-    ocr: str = "auto"
     cache_dir: Path | None = None
     resume: bool = False
 
@@ -200,7 +197,7 @@ def run_batch(
     progress = Progress(len(pending), show_progress)
     try:
         for item, results in _completed_documents(pending, units, options):
-            _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine, f"{options.engine}-ocr{options.ocr}")
+            _finish_document(item, results, classifier, cache, out, journal, report, root, options.read.engine, f"{options.read.engine}-ocr{options.read.ocr}")
             progress.update(report.pages_last)
     finally:
         progress.close()
@@ -215,23 +212,23 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
     for index, item in enumerate(pending):
         try:
             item.kind = document_kind(item.path)
-            check_size(item.path, options.max_mb)
+            check_size(item.path, options.read.max_mb)
             count = pdf_page_count(item.path) if item.kind == "pdf" else None
-            check_pages(item.path, count, options.max_pages)
+            check_pages(item.path, count, options.read.max_pages)
         except BanclassifyError as exc:
             item.error = exc.problem
             continue
         if cache is not None:
-            item.document = cache.get(item.sha256, f"{options.engine}-ocr{options.ocr}", item.path)
+            item.document = cache.get(item.sha256, f"{options.read.engine}-ocr{options.read.ocr}", item.path)
             if item.document is not None:
                 continue
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1
-                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine, options.ocr)
+                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.read.timeout, options.read.engine, options.read.ocr)
         else:
             item.units = 1
-            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine, ocr=options.ocr)
+            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.read.timeout, engine=options.read.engine, ocr=options.read.ocr)
 
 
 def _completed_documents(pending: list[_Pending], units: list[ExtractionUnit], options: BatchOptions) -> Iterator[tuple[_Pending, list[UnitResult]]]:
@@ -269,7 +266,7 @@ def _parallel_map(units: list[ExtractionUnit], options: BatchOptions) -> Iterato
         return run()
 
     def run_local() -> Iterator[UnitResult]:
-        parallel = Parallel(n_jobs=options.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
+        parallel = Parallel(n_jobs=options.read.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
         yield from parallel(delayed(extract_unit)(u) for u in units)
 
     return run_local()
