@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from .classify import ClauseClassifier
 from .documents import (
@@ -81,6 +81,7 @@ class BatchReport:
     seconds: float = 0.0
     cached: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    pages_last: int = 0  # pages of the document finished last, for the progress line
 
     @property
     def exit_code(self) -> int:
@@ -166,8 +167,14 @@ def run_batch(
     summary: Path,
     options: BatchOptions,
     show_progress: bool = False,
-    warn: Callable[[str], None] = lambda message: None,
 ) -> BatchReport:
+    """Label every document below ``root``: clause rows appended to ``out``, one summary row per document.
+
+    Each finished document's rows and its journal line are appended whole and fsynced;
+    the summary is written from the journal at the end. With ``options.resume``,
+    documents already done (by SHA-256) are skipped and rows of unfinished ones dropped.
+    A document that cannot be read is counted in ``BatchReport.failures``, never raised.
+    """
     started = time.perf_counter()
     discovery = find_documents(root)
     report = BatchReport(hidden=discovery.hidden, unsupported=discovery.unsupported)
@@ -313,8 +320,6 @@ def _finish_document(item, results, classifier, cache, out, journal, report: Bat
         row = _summary_row(relative, item.sha256, result, seconds, "ok", item.kind, engine)
     append_lines(journal, [json.dumps(row, ensure_ascii=False)])
 
-
-BatchReport.pages_last = 0  # pages of the document finished last, for the progress line
 
 
 def _encode_rows(rows: list[dict], out: Path) -> list[str]:
