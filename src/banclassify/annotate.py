@@ -16,7 +16,7 @@ from typing import Callable, Iterable, TextIO
 
 from .batch import find_documents
 from .classify import ClauseClassifier
-from .corpus import annotated_texts, text_key
+from .corpus import text_key
 from .errors import DataError
 from .documents import ReadOptions, read_document
 from .files import append_locked, rewrite_locked, sha256_file

@@ -353,7 +353,8 @@ def annotate(
     Example: banclassify annotate agendas/ --limit 50 --to data/labeled/annotations.jsonl
     """
     from .annotate import annotate as run_session
-    from .annotate import annotated_texts, candidates
+    from .annotate import candidates
+    from .corpus import annotated_texts
     from .classify import ClauseClassifier
     from .documents import ReadOptions
 
