@@ -28,6 +28,7 @@ from pdfgen import Layout, write_pdf  # noqa: E402
 
 from banclassify.classify import ClauseClassifier  # noqa: E402
 from banclassify.report import render_scan  # noqa: E402
+from banclassify.documents import ReadOptions  # noqa: E402
 from banclassify.scan import scan_file  # noqa: E402
 
 
@@ -76,7 +77,7 @@ def has_text_layer(path: Path) -> bool:
 
 def scans(paths, classifier, engine, jobs):
     # OCR is measured on its own below: here only the pages with a text layer count.
-    return [scan_file(path, classifier, engine=engine, jobs=jobs, ocr="never") for path in paths]
+    return [scan_file(path, classifier, ReadOptions(engine=engine, jobs=jobs, ocr="never")) for path in paths]
 
 
 @contextlib.contextmanager
@@ -241,7 +242,7 @@ def main() -> None:
     say("|---|---:|---:|---:|---:|---:|")
     speeds = {}
     for label, jobs, cached in (("1 job", 1, False), ("2 jobs", 2, False), ("2 jobs, second run (cache)", 2, True)):
-        options = BatchOptions(jobs=jobs, use_cache=cached, cache_dir=work / "cache")
+        options = BatchOptions(ReadOptions(jobs=jobs), use_cache=cached, cache_dir=work / "cache")
         if cached:
             run_batch(folder, classifier, work / "warm.jsonl", work / "warm.csv", options)  # fills the cache
         seconds, report = clock(lambda: run_batch(folder, classifier, work / f"out{jobs}{cached}.jsonl", work / f"sum{jobs}{cached}.csv", options))

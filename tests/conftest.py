@@ -10,7 +10,7 @@ from pdfgen import Layout, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PDF = ROOT / "data" / "raw" / "sample_agenda_packet.pdf"
-SHIPPED_MODEL = ROOT / "models" / "banclassify.joblib"
+SHIPPED_MODEL = ROOT / "src" / "banclassify" / "models" / "banclassify.joblib"
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 

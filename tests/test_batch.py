@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from banclassify.batch import BatchOptions, run_batch
 from banclassify.cli import app
-from banclassify.documents import extract
+from banclassify.documents import ReadOptions, extract
 from conftest import SAMPLE_PDF
 from pdfgen import PAGE_BREAK
 
@@ -145,7 +145,7 @@ def test_second_run_reads_the_cache(folder, tmp_path, monkeypatch):
 
 def test_timeout_is_recorded_per_document(folder, tmp_path, classifier):
     out, summary = tmp_path / "c.jsonl", tmp_path / "d.csv"
-    options = BatchOptions(jobs=1, timeout=0.05, use_cache=False, pages_per_unit=100)
+    options = BatchOptions(ReadOptions(jobs=1, timeout=0.05), use_cache=False, pages_per_unit=100)
     report = run_batch(folder, classifier, out, summary, options)
     rows = {r["path"]: r for r in read_summary(summary)}
     assert rows["thirty.pdf"]["status"].startswith("timed out after 0.05 s")

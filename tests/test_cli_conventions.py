@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import banclassify.batch
+import importlib
+
+batch_module = importlib.import_module("banclassify.batch")
 from banclassify.cli import app
 from conftest import SAMPLE_PDF
 
@@ -74,7 +76,7 @@ def test_ctrl_c_in_batch_writes_the_summary_and_says_how_to_resume(tmp_path, mon
     folder.mkdir()
     for name in ("a.txt", "b.txt", "c.txt"):
         (folder / name).write_text(f"Section 1. No department of the City of {name[0].upper()} shall use face recognition.\n", encoding="utf-8")
-    real = banclassify.batch.classify_document
+    real = batch_module.classify_document
     calls = []
 
     def interrupted_on_the_second(*args, **kwargs):
@@ -83,7 +85,7 @@ def test_ctrl_c_in_batch_writes_the_summary_and_says_how_to_resume(tmp_path, mon
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(banclassify.batch, "classify_document", interrupted_on_the_second)
+    monkeypatch.setattr(batch_module, "classify_document", interrupted_on_the_second)
     summary = tmp_path / "d.csv"
     args = ["batch", str(folder), "-o", str(tmp_path / "c.jsonl"), "-s", str(summary), "-j", "1"]
     result = runner.invoke(app, args)
@@ -92,7 +94,7 @@ def test_ctrl_c_in_batch_writes_the_summary_and_says_how_to_resume(tmp_path, mon
     with open(summary, newline="") as handle:
         assert [row["path"] for row in csv.DictReader(handle)] == ["a.txt"]
 
-    monkeypatch.setattr(banclassify.batch, "classify_document", real)
+    monkeypatch.setattr(batch_module, "classify_document", real)
     result = runner.invoke(app, [*args, "--resume"])
     assert result.exit_code == 0 and "2 of 2 document(s) labelled, 0 failed, 1 already done" in result.stderr
     with open(summary, newline="") as handle:

@@ -64,3 +64,79 @@ def test_user_directories_follow_xdg_and_our_overrides(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert data_dir() == tmp_path / "home" / ".local" / "share" / "banclassify"
+
+
+# The front door: the names the README's "Python API" section documents.
+DOCUMENTED_API = [
+    "scan", "classify", "batch", "load_model", "BatchItem", "ReadOptions", "ScanResult", "ClauseResult", "Prediction",
+    "BanclassifyError", "InputError", "ModelError", "DataError", "LABELS", "__version__",
+]
+
+
+def test_the_package_exports_exactly_the_documented_api_and_nothing_heavy():
+    loaded = modules_after(
+        "import banclassify\n"
+        f"assert sorted(banclassify.__all__) == sorted({DOCUMENTED_API!r}), banclassify.__all__\n"
+        "assert banclassify.ReadOptions().engine == 'pdfplumber'\n"
+        "assert banclassify.ScanResult.to_dict\n"
+    )
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_every_exported_name_resolves_and_the_functions_keep_their_names():
+    import banclassify
+    import banclassify.batch  # noqa: F401  (a submodule of the same name must not replace the function)
+
+    for name in DOCUMENTED_API:
+        assert getattr(banclassify, name) is not None
+    assert callable(banclassify.scan) and callable(banclassify.classify) and callable(banclassify.batch)
+    with pytest.raises(AttributeError):
+        banclassify.no_such_name
+
+
+def test_python_api_scans_classifies_and_batches(tmp_path):
+    import banclassify
+
+    model = banclassify.load_model()
+    result = banclassify.scan(SAMPLE_PDF, model=model)
+    assert isinstance(result, banclassify.ScanResult)
+    assert result.strongest_label() == "full_ban"
+    as_dict = json.loads(json.dumps(result.to_dict()))
+    assert as_dict["pages"] == 4 and len(as_dict["clauses_shown"]) == len(result.clauses) == 60
+    assert {c["section"] for c in as_dict["clauses_shown"] if c["label"] == "moratorium"} == {"9.64.040"}
+
+    [prediction] = banclassify.classify("No City department shall obtain or use face recognition technology.", model=model)
+    assert prediction.label == "full_ban" and prediction.to_dict()["confidence"] == prediction.confidence
+
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.7 broken")
+    items = list(banclassify.batch([SAMPLE_PDF, tmp_path / "bad.pdf", tmp_path / "none.txt"], model=model))
+    assert [i.result is not None for i in items] == [True, False, False]
+    assert items[0].result.to_dict() == as_dict
+    assert items[2].error == "no such file"
+    assert items[1].to_dict()["error"].startswith("corrupt or truncated PDF")
+    with pytest.raises(banclassify.InputError, match="too large"):
+        banclassify.scan(SAMPLE_PDF, model=model, options=banclassify.ReadOptions(max_mb=0.001))
+
+
+@pytest.mark.parametrize("args", [["info"], ["clear-cache"], ["import", "{rows}", "--to", "{to}"], ["--help"]])
+def test_light_commands_do_not_load_scikit_learn_or_spacy(tmp_path, args):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"text": "No department shall use drones.", "label": "full_ban", "p_full_ban": 0.2}) + "\n")
+    argv = [a.format(rows=rows, to=tmp_path / "to.jsonl") for a in args]
+    loaded = modules_after(
+        "from typer.testing import CliRunner\n"
+        "from banclassify.cli import app\n"
+        f"result = CliRunner().invoke(app, {argv!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+    )
+    assert not loaded & set(HEAVY), (args, loaded & set(HEAVY))
+
+
+def test_rendering_a_scan_result_does_not_load_the_model_libraries():
+    loaded = modules_after(
+        "from banclassify.report import render_scan\n"
+        "from banclassify.scan import ClauseResult, ScanResult\n"
+        "r = ScanResult('x.pdf', 1, [ClauseResult('x.pdf', 1, None, 0, 5, 'none', 0.9, 'Hello', {'none': 0.9})])\n"
+        "assert 'x.pdf: 1 page(s), 1 clauses' in render_scan(r, 'table'), render_scan(r, 'table')\n"
+    )
+    assert not loaded & set(HEAVY)

@@ -10,7 +10,7 @@ from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from banclassify.cli import app
-from banclassify.documents import extract
+from banclassify.documents import ReadOptions, extract
 from banclassify.segment import segment
 from conftest import REALDATA
 
@@ -106,7 +106,7 @@ def test_real_agendas_raise_no_alarm(classifier):
     alarms = []
     for path in AGENDAS:
         try:
-            result = scan_file(path, classifier, engine="pdfium", ocr="never")
+            result = scan_file(path, classifier, ReadOptions(engine="pdfium", ocr="never"))
         except Exception as exc:  # the image-only agendas need OCR; they are counted elsewhere
             assert "scanned" in str(exc) or "text layer" in str(exc)
             continue

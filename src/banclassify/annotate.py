@@ -16,10 +16,10 @@ from typing import Callable, Iterable, TextIO
 
 from .batch import find_documents
 from .classify import ClauseClassifier
+from .corpus import text_key
 from .errors import DataError
-from .documents import DEFAULT_ENGINE, extract
+from .documents import ReadOptions, read_document
 from .files import append_locked, rewrite_locked, sha256_file
-from .jsonl import read_jsonl
 from .scan import ClauseResult, classify_document
 
 KEYS = {
@@ -50,16 +50,6 @@ class Candidate:
         return top[0] - (top[1] if len(top) > 1 else 0.0)
 
 
-def text_key(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
-def annotated_texts(path: Path) -> set[str]:
-    # A line cut by a crash is skipped: its clause is simply shown again.
-    records, _ = read_jsonl(path, strict=False, missing_ok=True)
-    return {text_key(record["text"]) for _, record in records if isinstance(record.get("text"), str)}
-
-
 def documents_of(inputs: Iterable[Path]) -> list[Path]:
     documents: list[Path] = []
     for path in inputs:
@@ -72,16 +62,14 @@ def candidates(
     classifier: ClauseClassifier,
     done: set[str],
     warn: Callable[[str], None],
-    engine: str = DEFAULT_ENGINE,
-    jobs: int = 1,
-    ocr: str = "auto",
+    options: ReadOptions | None = None,
 ) -> list[Candidate]:
     """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
     found: list[Candidate] = []
     seen: set[str] = set(done)
     for path in documents_of(inputs):
         try:
-            result = classify_document(extract(path, engine=engine, jobs=jobs, ocr=ocr), classifier, str(path))
+            result = classify_document(read_document(path, options), classifier, str(path))
         except DataError:
             raise
         except Exception as exc:  # one unreadable file must not end the session

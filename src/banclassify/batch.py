@@ -13,17 +13,17 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from .classify import ClauseClassifier
 from .documents import (
-    DEFAULT_ENGINE,
     PAGES_PER_UNIT,
     SUPPORTED_SUFFIXES,
     ExtractedDocument,
     ExtractionCache,
     ExtractionUnit,
     PdfPages,
+    ReadOptions,
     UnitResult,
     assemble_pdf,
     document_kind,
@@ -35,7 +35,7 @@ from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError
 from .files import append_lines, sha256_file, write_text_atomic
 from .jsonl import read_jsonl
 from .labels import OPERATIVE_LABELS
-from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, check_pages, check_size
+from .limits import check_pages, check_size
 from .report import CLAUSE_FIELDS, clause_row, render_csv, render_jsonl
 from .scan import ScanResult, classify_document
 
@@ -49,16 +49,13 @@ SUMMARY_FIELDS = [
 
 @dataclass
 class BatchOptions:
-    jobs: int = -1
+    """How a batch runs: how documents are read (``read``; its ``jobs`` are worker processes) and the batch's own choices."""
+
+    read: ReadOptions = field(default_factory=lambda: ReadOptions(jobs=-1))
     backend: str = "loky"  # or "dask"
     scheduler: str | None = None
-    timeout: float | None = None  # seconds per document
-    max_mb: float = DEFAULT_MAX_MB
-    max_pages: int = DEFAULT_MAX_PAGES
     pages_per_unit: int = PAGES_PER_UNIT
     use_cache: bool = True
-    engine: str = DEFAULT_ENGINE
-    ocr: str = "auto"
     cache_dir: Path | None = None
     resume: bool = False
     report_dir: Path | None = None  # HTML report: a page per document and an index
@@ -179,8 +176,14 @@ def run_batch(
     summary: Path,
     options: BatchOptions,
     show_progress: bool = False,
-    warn: Callable[[str], None] = lambda message: None,
 ) -> BatchReport:
+    """Label every document below ``root``: clause rows appended to ``out``, one summary row per document.
+
+    Each finished document's rows and its journal line are appended whole and fsynced;
+    the summary is written from the journal at the end. With ``options.resume``,
+    documents already done (by SHA-256) are skipped and rows of unfinished ones dropped.
+    A document that cannot be read is counted in ``BatchReport.failures``, never raised.
+    """
     started = time.perf_counter()
     discovery = find_documents(root)
     report = BatchReport(hidden=discovery.hidden, unsupported=discovery.unsupported)
@@ -221,7 +224,7 @@ def run_batch(
     progress = Progress(len(pending), sum(item.pages for item in pending if item.error is None), show_progress)
     try:
         for item, results, advanced in _completed_documents(pending, units, options, progress):
-            result, row = _finish_document(item, results, classifier, cache, out, journal, report, root, options.engine, f"{options.engine}-ocr{options.ocr}")
+            result, row = _finish_document(item, results, classifier, cache, out, journal, report, root, options.read.engine, f"{options.read.engine}-ocr{options.read.ocr}")
             progress.document_done(max(0, item.pages - advanced) if item.error is None else 0)
             if result is not None and pages_html is not None:
                 pages_html.add(item.path, row["path"], result)
@@ -247,24 +250,24 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
     for index, item in enumerate(pending):
         try:
             item.kind = document_kind(item.path)
-            check_size(item.path, options.max_mb)
+            check_size(item.path, options.read.max_mb)
             count = pdf_page_count(item.path) if item.kind == "pdf" else None
-            check_pages(item.path, count, options.max_pages)
+            check_pages(item.path, count, options.read.max_pages)
             item.pages = count or 1
         except BanclassifyError as exc:
             item.error = exc.problem
             continue
         if cache is not None:
-            item.document = cache.get(item.sha256, f"{options.engine}-ocr{options.ocr}", item.path)
+            item.document = cache.get(item.sha256, f"{options.read.engine}-ocr{options.read.ocr}", item.path)
             if item.document is not None:
                 continue
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1
-                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.timeout, options.engine, options.ocr)
+                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.read.timeout, options.read.engine, options.read.ocr)
         else:
             item.units = 1
-            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.timeout, engine=options.engine, ocr=options.ocr)
+            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.read.timeout, engine=options.read.engine, ocr=options.read.ocr)
 
 
 def _completed_documents(
@@ -312,7 +315,7 @@ def _parallel_map(units: list[ExtractionUnit], options: BatchOptions) -> Iterato
         return run()
 
     def run_local() -> Iterator[UnitResult]:
-        parallel = Parallel(n_jobs=options.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
+        parallel = Parallel(n_jobs=options.read.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
         yield from parallel(delayed(extract_unit)(u) for u in units)
 
     return run_local()

@@ -8,7 +8,6 @@ one file, with a JSON model card beside it.
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,20 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .errors import ModelError
 from .files import atomic_path, write_text_atomic
 from .labels import LABELS
-
-MODEL_FILENAME = "banclassify.joblib"
-
-
-def default_model_path() -> Path:
-    """``$BANCLASSIFY_MODEL``, else the model shipped in the repository's ``models/``."""
-    if os.environ.get("BANCLASSIFY_MODEL"):
-        return Path(os.environ["BANCLASSIFY_MODEL"])
-    return Path(__file__).resolve().parents[2] / "models" / MODEL_FILENAME
-
-
-def card_path(model_path: Path) -> Path:
-    return model_path.with_suffix(".card.json")
-
+from .modelfile import MODEL_FILENAME, card_path, checked_card, default_model_path, is_shipped, read_card  # noqa: F401 (part of this module's interface)
 
 def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3), context_window: int = 5):
     """The untrained model. Its parameters are the grid that ``train`` searches."""
@@ -70,9 +56,15 @@ def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_
 
 @dataclass
 class Prediction:
+    """The model's answer for one clause: ``label`` (one of ``labels.LABELS``), its
+    probability ``confidence``, and the probability of every label."""
+
     label: str
     confidence: float
     probabilities: dict[str, float]
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "confidence": self.confidence, "probabilities": dict(self.probabilities)}
 
 
 SUBTYPE_SEPARATOR = ":"
@@ -144,7 +136,7 @@ class ClauseClassifier:
     @classmethod
     def load(cls, path: str | Path | None = None, trust: bool = False) -> "ClauseClassifier":
         """Load the shipped model, or the one at ``path``; see ``trust`` for which files may be loaded."""
-        shipped = path is None or Path(path).resolve() == default_model_path().resolve()
+        shipped = is_shipped(path)
         path = Path(path) if path else default_model_path()
         pipeline, card = load_model(path, shipped=shipped, trust=trust)
         return cls(pipeline, card, path)
@@ -209,11 +201,15 @@ class ClauseClassifier:
             self._feature_names = features.get_feature_names_out()
         matrix = features.transform(normalised)
         linear = model.estimator_ if hasattr(model, "estimator_") else model
-        classes = list(linear.classes_)
+        classes = [str(c) for c in linear.classes_]
+        # A label learnt as several subtypes ("none" and "none:other_subject") is
+        # explained by the subtype that gave it most of its probability.
+        fine = linear.predict_proba(matrix) if len(set(map(label_of, classes))) < len(classes) else None
         explanations = []
         for row, prediction in zip(range(matrix.shape[0]), predictions):
             vector = matrix.getrow(row)
-            weights = linear.coef_[classes.index(prediction.label)]
+            subtypes = [i for i, c in enumerate(classes) if label_of(c) == prediction.label]
+            weights = linear.coef_[max(subtypes, key=lambda i: fine[row, i]) if fine is not None else subtypes[0]]
             pushes = {}
             for index, value in zip(vector.indices, vector.data):
                 name = self._feature_names[index]
@@ -230,14 +226,7 @@ class ClauseClassifier:
 
 def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[Any, dict]:
     """Load a model and its card; every failure is a one-line ``ModelError``."""
-    from . import trust as trusted
-
-    if not path.exists():
-        raise ModelError(path, "model file not found (run 'banclassify train' to build one, or pass --model)")
-    if path.is_dir():
-        raise ModelError(path, "is a directory, not a model file")
-    trusted.check(path, shipped=shipped, trust=trust)
-    card = read_card(path)
+    card = checked_card(path, shipped=shipped, trust=trust)
     import sklearn
 
     saved_with = (card.get("versions") or {}).get("scikit-learn")
@@ -268,16 +257,6 @@ def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[
     if unknown:
         raise ModelError(path, f"model predicts unknown labels: {', '.join(sorted(unknown))}")
     return pipeline, card
-
-
-def read_card(path: Path) -> dict:
-    card_file = card_path(path)
-    if not card_file.exists():
-        return {}
-    try:
-        return json.loads(card_file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelError(card_file, f"unreadable model card ({exc})") from None
 
 
 def _minor(version: str) -> tuple[str, ...]:

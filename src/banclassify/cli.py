@@ -166,24 +166,17 @@ def scan(
     import time
 
     from .classify import ClauseClassifier
+    from .documents import ReadOptions
     from .report import render_scan
     from .scan import scan_file
 
-    from .documents import pdf_page_count
-    from .limits import TimeLimitExceeded, check_pages, check_size, time_limit
-
     clock = time.perf_counter()
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    check_size(file, max_mb)
-    if file.suffix.lower() == ".pdf" and file.is_file():
-        check_pages(file, pdf_page_count(file), max_pages)
+    options = ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages)
+    options.check_limits(file)
     classifier.prepare()
     loading = time.perf_counter() - clock
-    try:
-        with time_limit(timeout):
-            result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain, ocr=ocr.value)
-    except TimeLimitExceeded:
-        raise BanclassifyError(file, f"timed out after {timeout:g} s (raise --timeout to allow more)") from None
+    result = scan_file(file, classifier, options, explain=explain)
     for warning in result.warnings:
         typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
     clock = time.perf_counter()
@@ -357,7 +350,7 @@ def batch(
     Example: banclassify batch ordinances/ --out clauses.csv --summary documents.csv --jobs 2 --resume
     """
     from .batch import BatchOptions, run_batch
-    from .documents import ExtractionCache
+    from .documents import ExtractionCache, ReadOptions
     from .classify import ClauseClassifier
 
     for target, allowed in ((out, {".jsonl", ".csv"}), (summary, {".csv", ".json"}), (tracker, {".csv"})):
@@ -367,8 +360,8 @@ def batch(
         typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
     classifier = ClauseClassifier.load(model, trust=trust_model)
     options = BatchOptions(
-        jobs=jobs, backend="dask" if backend is Backend.dask else "loky", scheduler=scheduler, timeout=timeout,
-        max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value, ocr=ocr.value,
+        ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages),
+        backend="dask" if backend is Backend.dask else "loky", scheduler=scheduler, use_cache=not no_cache, resume=resume,
         report_dir=report_dir, tracker=tracker,
     )
     report = run_batch(directory, classifier.prepare(), out, summary, options, show_progress=not quiet and sys.stderr.isatty())
@@ -416,13 +409,15 @@ def annotate(
     Example: banclassify annotate agendas/ --limit 50 --to data/labeled/annotations.jsonl
     """
     from .annotate import annotate as run_session
-    from .annotate import annotated_texts, candidates
+    from .annotate import candidates
+    from .corpus import annotated_texts
     from .classify import ClauseClassifier
+    from .documents import ReadOptions
 
     classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
         inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
-        engine=engine.value, jobs=jobs, ocr=ocr.value,
+        options=ReadOptions(engine.value, ocr.value, jobs),
     )
     if not queue:
         typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)
@@ -513,23 +508,10 @@ def info(model: Optional[Path] = ModelOption, trust_model: bool = TrustOption) -
 
     Example: banclassify info
     """
-    from .classify import ClauseClassifier
+    from .report import render_model_info
+    from .modelfile import model_info
 
-    classifier = ClauseClassifier.load(model, trust=trust_model)
-    card = classifier.card
-    typer.echo(f"model: {classifier.path}")
-    typer.echo(f"labels: {', '.join(classifier.labels)}")
-    if not card:
-        typer.echo("no model card beside the model file")
-        return
-    typer.echo(f"created: {card.get('created')}")
-    typer.echo(f"trained on: {card.get('examples')} clauses from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
-    for label, count in (card.get("labels") or {}).items():
-        typer.echo(f"  {label:<20} {count:>5}")
-    cv = card.get("cross_validation") or {}
-    if cv:
-        typer.echo(f"grouped {cv['folds']}-fold CV: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}")
-    typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items()))
+    typer.echo(render_model_info(*model_info(model, trust=trust_model)), nl=False)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from .errors import DataError
 from .files import sha256_file
-from .jsonl import parse_jsonl
+from .jsonl import parse_jsonl, read_jsonl
 from .labels import LABELS_BY_STRENGTH, is_label
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "labeled"
@@ -108,7 +108,7 @@ def load_corpus(files: Iterable[Path]) -> Corpus:
             if not is_label(label):
                 problems.append(f"{where}: unknown label {label!r} (expected one of {', '.join(LABELS_BY_STRENGTH)})")
                 continue
-            key = " ".join(text.split()).lower()
+            key = text_key(text)
             group = str(record.get("source") or f"{path.name}:{number}")
             example = Example(text, label, group, str(path), number, record)
             if key in seen:
@@ -186,3 +186,15 @@ def near_duplicate_pairs(left: list[str], right: list[str], threshold: float = 0
             if jaccard > threshold:
                 pairs.append((i, j, round(jaccard, 3)))
     return pairs
+
+
+def text_key(text: str) -> str:
+    """A clause text as compared for duplicates: whitespace collapsed, lower case."""
+    return " ".join(text.split()).lower()
+
+
+def annotated_texts(path: Path) -> set[str]:
+    """The ``text_key`` of every clause already in a labelled file (none when it does not exist)."""
+    # A line cut by a crash is skipped: its clause is simply shown again.
+    records, _ = read_jsonl(path, strict=False, missing_ok=True)
+    return {text_key(record["text"]) for _, record in records if isinstance(record.get("text"), str)}

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotate import annotated_texts, text_key
+from .corpus import annotated_texts, text_key
 from .errors import InputError
 from .documents.text import decode_text
 from .files import append_locked

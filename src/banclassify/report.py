@@ -13,7 +13,6 @@ from .documents import format_pages
 from .labels import LABELS
 from .scan import DEFAULT_MIN_CONFIDENCE, ClauseResult, ScanResult
 
-FORMATS = ("table", "json", "jsonl", "csv")
 PROBABILITY_FIELDS = [f"p_{label}" for label in LABELS]
 ATTRIBUTE_FIELDS = ["technology", "actors", "exceptions", "duration_end", "duration_months", "duration_condition", "effective"]
 CLAUSE_FIELDS = ["file", "page", "section", "start", "end", "label", "confidence", "change", "text", *PROBABILITY_FIELDS, *ATTRIBUTE_FIELDS]
@@ -149,4 +148,20 @@ def render_predictions_table(rows: Sequence[dict], width: int | None = None) -> 
     lines = [head + "text"]
     for row in rows:
         lines.append(f"{row['label']:<19}  {row['confidence']:.2f}  {trim(row['text'], max(20, width - len(head)))}")
+    return "\n".join(lines) + "\n"
+
+
+def render_model_info(path, card: dict) -> str:
+    """What ``banclassify info`` prints: the model file, its labels, data, metrics and library versions."""
+    lines = [f"model: {path}"]
+    if not card:
+        return "\n".join([*lines, "no model card beside the model file"]) + "\n"
+    lines.append(f"labels: {', '.join(sorted(card.get('labels') or {}))}")
+    lines.append(f"created: {card.get('created')}")
+    lines.append(f"trained on: {card.get('examples')} clauses from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
+    lines += [f"  {label:<20} {count:>5}" for label, count in (card.get("labels") or {}).items()]
+    cv = card.get("cross_validation") or {}
+    if cv:
+        lines.append(f"grouped {cv['folds']}-fold CV: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}")
+    lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items()))
     return "\n".join(lines) + "\n"

@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .attributes import CONDITION_WORDS, ClauseAttributes
-from .classify import ClauseClassifier, Explanation
-from .documents import DEFAULT_ENGINE, ExtractedDocument, extract
+from .documents import ExtractedDocument, ReadOptions, extract
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
+
+if TYPE_CHECKING:  # scikit-learn is loaded with a model, not with the result types
+    from .classify import ClauseClassifier, Explanation
 
 
 # A rule the model gives less than even odds is reported as none: on whole municipal
@@ -20,6 +23,15 @@ DEFAULT_MIN_CONFIDENCE = 0.5
 
 @dataclass
 class ClauseResult:
+    """One clause of a scanned document and what the model says of it.
+
+    ``page`` is where the clause starts (1-based), ``section`` its reference
+    ("9.64.020(A)") or None, ``start``/``end`` its span in the document's text
+    (pages joined by newlines), ``text`` the clause as it reads after any
+    amendment (``change``: "deleted", "inserted" or "unchanged"). ``attributes``
+    are found for operative clauses only; ``explanation`` with ``explain=True``.
+    """
+
     file: str
     page: int
     section: str | None
@@ -33,6 +45,12 @@ class ClauseResult:
     explanation: Explanation | None = None  # with ``explain=True``
     change: str = "unchanged"  # "deleted" (struck through: being repealed) or "inserted" (underlined)
 
+    def to_dict(self) -> dict:
+        """The clause as ``scan -f jsonl`` writes it."""
+        from .report import clause_row
+
+        return clause_row(self)
+
 
 @dataclass
 class LabelCount:
@@ -43,6 +61,14 @@ class LabelCount:
 
 @dataclass
 class ScanResult:
+    """Every clause of one document with its label, and what was not read.
+
+    ``pages`` is the document's page count; ``clauses`` are all clauses in
+    reading order, ``none`` ones included; ``warnings`` name pages that could
+    not be read (scans without OCR); ``timings`` are seconds per stage.
+    The methods summarise the rules found at or above a confidence.
+    """
+
     file: str
     pages: int
     clauses: list[ClauseResult]
@@ -51,6 +77,12 @@ class ScanResult:
     ocr_pages: list[int] = field(default_factory=list)  # read by OCR
     skipped_pages: list[int] = field(default_factory=list)  # no text layer and not read by OCR
     opening: str = ""  # text of the first two pages, where a document names itself (tracker.py)
+
+    def to_dict(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
+        """What ``scan -f json --all`` writes: the document summary and every clause (``clauses_shown``)."""
+        from .report import clause_row, summary
+
+        return {**summary(self, min_confidence), "clauses_shown": [clause_row(c) for c in self.clauses]}
 
     def found(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> list[ClauseResult]:
         """Operative clauses at or above ``min_confidence`` that the document enacts (not struck out)."""
@@ -98,15 +130,18 @@ class ScanResult:
         }
 
 
-def scan_file(
-    path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1, explain: bool = False,
-    ocr: str = "auto",
-) -> ScanResult:
-    """Label every clause of one document; ``InputError`` when it cannot be read."""
-    clock = time.perf_counter()
-    document = extract(path, engine=engine, jobs=jobs, ocr=ocr)
-    seconds = time.perf_counter() - clock
-    result = classify_document(document, classifier, str(path), explain=explain)
+def scan_file(path: str | Path, classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False) -> ScanResult:
+    """Label every clause of one document read with ``options``; ``InputError`` when it cannot be read.
+
+    The time limit of ``options`` covers the whole scan, not only the reading.
+    """
+    options = options or ReadOptions()
+    path = Path(path)
+    with options.within_limits(path):
+        clock = time.perf_counter()
+        document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr)
+        seconds = time.perf_counter() - clock
+        result = classify_document(document, classifier, str(path), explain=explain)
     result.timings = {"extract": seconds, **result.timings}
     return result
 

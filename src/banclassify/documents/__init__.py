@@ -12,6 +12,7 @@ pages; ``segment`` takes it from there. Modules, one job each:
 - ``text``: plain text, Markdown and HTML;
 - ``layout``: positioned words to clean page text, for every engine;
 - ``ocr``: scanned pages through Tesseract;
+- ``options``: ReadOptions (engine, OCR, jobs, limits) and ``read_document``;
 - ``cache``: extraction results by file hash, engine and OCR mode;
 - ``units``: the entry point of batch worker processes.
 
@@ -20,6 +21,7 @@ Nothing here imports scikit-learn or spaCy, so worker processes start fast.
 
 from .cache import ExtractionCache
 from .extract import SUPPORTED_SUFFIXES, document_kind, extract, finalise, format_pages
+from .options import ReadOptions, read_document
 from .pdf import DEFAULT_ENGINE, ENGINES, PAGES_PER_UNIT, assemble_pdf, pdf_page_count, read_pdf_lines
 from .types import ExtractedDocument, Line, PageLines, PageText, PdfPages, Word
 from .units import ExtractionUnit, UnitResult, extract_unit
@@ -36,6 +38,7 @@ __all__ = [
     "PageLines",
     "PageText",
     "PdfPages",
+    "ReadOptions",
     "UnitResult",
     "Word",
     "assemble_pdf",
@@ -45,5 +48,6 @@ __all__ = [
     "finalise",
     "format_pages",
     "pdf_page_count",
+    "read_document",
     "read_pdf_lines",
 ]
