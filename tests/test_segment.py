@@ -147,8 +147,9 @@ def test_bill_clauses_and_their_references(make_pdf):
 
 def test_reference_at_a_line_start_continues_the_sentence():
     clauses = clauses_of(
-        "(5) USE OF FLEET.—All buses purchased with an award under paragraph\n(1) shall be operated for 5 years.\n"
-        "(6) NOTICE.—In the case of recipients described in clauses (iii) and\n(iv) of subparagraph\n(A), notice is required."
+        # Lines as short as a bill's: too short for a run-on by length alone.
+        "(5) USE OF FLEET.—All buses purchased\nwith an award under paragraph\n(1) shall be operated for 5 years.\n"
+        "(6) NOTICE.—In the case of recipients\ndescribed in clauses (iii) and\n(iv) of subparagraph\n(A), notice is required."
     )
     assert [c.section for c in clauses] == ["(5)", "(6)"]
     assert "under paragraph (1) shall be operated" in " ".join(clauses[0].text.split())
@@ -185,3 +186,22 @@ def test_a_section_ends_where_the_numbering_around_it_goes_on():
         "10. ADJOURNMENT"
     )
     assert [c.section for c in clauses] == ["(9)", "1", "2", "(10)"]
+
+
+def test_boundary_score_counts_where_clauses_start():
+    from banclassify.boundaries import ReferenceRow, boundary_score
+
+    text = "SEC. 1. SHORT TITLE. This Act may be cited as the Test Act.\n(a) IN GENERAL.—The Secretary shall act.\n(b) LIMIT.—No more than 5 awards."
+    reference = [ReferenceRow(1, "SHORT TITLE. This Act may be cited as the Test Act."),
+                 ReferenceRow(2, "IN GENERAL.—The Secretary shall act."), ReferenceRow(3, "LIMIT.—No more than 5 awards.")]
+    starts = [0, text.index("(a)"), text.index("(b)")]
+    assert boundary_score(text, starts, reference).f1 == 1.0
+    split = boundary_score(text, starts + [text.index("The Secretary")], reference)
+    assert (split.found, split.matched, round(split.precision, 2)) == (4, 3, 0.75)
+    missed = boundary_score(text, [0, text.index("(b)")], reference)
+    assert round(missed.recall, 2) == 0.67
+    # Rows 2 and 3 numbered 2 and 5: the parse left rows out between them, so starts there are not scored.
+    gap = [reference[0], ReferenceRow(2, reference[1].text), ReferenceRow(5, reference[2].text)]
+    skipped = boundary_score(text, starts + [text.index("shall act")], gap)
+    assert skipped.ignored == 1 and skipped.f1 == 1.0
+    assert boundary_score(text, starts + [text.index("shall act")], gap, skip_left_out=False).precision == 0.75
