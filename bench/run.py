@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 REAL_AGENDAS = ROOT.parent / "shared" / "realdata" / "agendas_ca"
+REAL_BILLS = ROOT.parent / "shared" / "realdata" / "us_bills_linenumbered"
 EXE = Path(sys.executable).parent / "banclassify"
 
 from make_packet import write_packet  # noqa: E402
@@ -122,6 +123,38 @@ def agreement(reference, other) -> tuple[int, int]:
             total += 1
             same += index.get((clause.page, " ".join(clause.text.split()))) == clause.label
     return same, total
+
+
+def bill_boundaries(say) -> None:
+    """Clause-boundary F1 of the segmenter on each line-numbered bill against the parse beside it."""
+    from banclassify.boundaries import boundary_score, read_reference
+    from banclassify.documents import extract
+    from banclassify.segment import document_text, segment
+
+    bills = sorted(p for p in REAL_BILLS.glob("*.pdf") if p.with_suffix(".csv").exists()) if REAL_BILLS.is_dir() else []
+    if not bills:
+        return
+    say()
+    say("## Clause boundaries on line-numbered bills (us_bills_linenumbered)")
+    say()
+    say("Where clauses start, against the tab-separated parse beside each bill (`boundaries.py`). "
+        "\"all rows\" scores every clause start in the stretch the parse covers; the other columns leave out "
+        "the stretches where the parse's own row numbers jump (rows it dropped or ran together), where it does not say "
+        "where clauses start.")
+    say()
+    say("| bill | engine | reference rows | clauses | F1 all rows | precision | recall | F1 | starts not scored |")
+    say("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for path in bills:
+        reference = read_reference(path.with_suffix(".csv"))
+        for engine in ("pdfplumber", "pdfium"):
+            document = extract(path, engine=engine)
+            clauses = segment(document.pages)
+            text, _ = document_text(document.pages)
+            starts = [c.start for c in clauses]
+            strict = boundary_score(text, starts, reference, skip_left_out=False)
+            score = boundary_score(text, starts, reference)
+            say(f"| {path.name} | {engine} | {len(reference)} | {len(clauses)} | {strict.f1:.3f} | {score.precision:.3f} "
+                f"| {score.recall:.3f} | {score.f1:.3f} | {score.ignored} |")
 
 
 def main() -> None:
@@ -250,6 +283,8 @@ def main() -> None:
         say(f"| {label} | {report.documents} | {report.pages} | {seconds:.2f} | {report.documents / seconds:.1f} | {report.pages / seconds:.1f} |")
     say(f"| speed-up of 2 jobs over 1 | | | | {speeds['1 job'] / speeds['2 jobs']:.2f}× | |")
     say(f"| peak memory, `banclassify batch` with 2 jobs (largest process) | | | | {peak_memory_mb(['batch', str(folder), '--out', str(work / 'mem.jsonl'), '--summary', str(work / 'mem.csv'), '--jobs', '2', '--no-cache', '--quiet']):.0f} MB | |")
+
+    bill_boundaries(say)
 
     say()
     say("## Agreement between the engines")

@@ -25,6 +25,10 @@ class Layout:
     footer: str | None = None
     stamp: str | None = None  # drawn rotated in the right margin, e.g. "Packet Pg. {page}"
     line_numbers: bool = False
+    # A bill's cover: lines set single-spaced at the top of page 1 without line numbers.
+    cover: tuple[str, ...] = ()
+    # GPO's production line, drawn at the bottom-left corner, further left than the line numbers.
+    slug: str | None = None
     columns: int = 1
     font_size: float = 10.5
     leading: float = 14.0
@@ -59,6 +63,11 @@ def write_pdf(path: str | Path, paragraphs: list[str], layout: Layout | None = N
     # Lay out first, so that the footer can say "Page 3 of 7".
     pages: list[list[tuple[float, float, str, str]]] = [[]]
     column, y = 0, top
+    for line in layout.cover:
+        pages[0].append((layout.margin, y, line, "cover"))
+        y -= layout.font_size * 1.25
+    if layout.cover:
+        y -= layout.leading
 
     def new_page() -> None:
         nonlocal column, y
@@ -98,7 +107,14 @@ def write_pdf(path: str | Path, paragraphs: list[str], layout: Layout | None = N
             pdf.rotate(90)
             pdf.drawString(0, 0, layout.stamp.format(page=number, pages=total))
             pdf.restoreState()
-        for index, (x, y, line, font) in enumerate(lines, start=1):
+        if layout.slug:
+            pdf.setFont(FONT, 7)
+            pdf.drawString(25, 20, layout.slug.format(page=number, pages=total))
+        cover = [line for line in lines if line[3] == "cover"]
+        for x, y, line, _ in cover:
+            pdf.setFont(FONT, layout.font_size)
+            pdf.drawString(x, y, line)
+        for index, (x, y, line, font) in enumerate(lines[len(cover):], start=1):
             pdf.setFont(font, layout.font_size)
             pdf.drawString(x, y, line)
             if layout.line_numbers:

@@ -148,3 +148,61 @@ def test_lean_pdfplumber_pages_group_the_same_words_as_pdfplumber(make_pdf):
         stock = [[tuple(w[k] for k in keys) for w in page.extract_words(x_tolerance=1.5)] for page in pdf.pages]
         lean = [[tuple(w[k] for k in keys) for w in page.extract_words(x_tolerance=1.5)] for page in iter_pages(pdf, 1, None)]
     assert lean == stock and len(stock) == 2 and stock[1]
+
+
+SLUG = "VerDate Sep 11 2014 23:26 May 14, 2021 Jkt 019200 PO 00000 Frm {page:05d} Fmt 6652 Sfmt 6201 E:\\BILLS\\S1271.IS"
+
+
+COVER = (
+    "117TH CONGRESS", "1ST SESSION", "S. 1271", "To reauthorize the Clean School Bus Program.",
+    "IN THE SENATE OF THE UNITED STATES", "APRIL 21, 2021", "Mr. PADILLA introduced the following bill;",
+    "which was read twice and referred to the Committee", "A BILL", "To reauthorize the Clean School Bus Program.",
+)
+# GPO's page geometry: numbers right-aligned well inside a wide margin, the slug further left.
+BILL_LAYOUT = dict(line_numbers=True, leading=26.0, slug=SLUG, margin=144.0, cover=COVER)
+
+
+def test_bill_cover_page_loses_its_line_numbers_and_keeps_its_paragraphs(make_pdf):
+    # A GPO bill's first page: a single-spaced cover, then double-spaced numbered lines, and the
+    # production slug further left than the numbers (which hid them from a margin test).
+    path = make_pdf(
+        [
+            "Be it enacted by the Senate and House of Representa-\ntives of the United States of America in Congress assembled,",
+            "SECTION 1. SHORT TITLE.\nThis Act may be cited as the Clean Commute for\nKids Act of 2021.",
+        ],
+        **BILL_LAYOUT,
+    )
+    text = extract(path).pages[0].text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert not any(line.split()[0].isdigit() for line in lines), text
+    assert "House of Representatives" in text  # the hyphen across two numbered lines is joined
+    assert "cited as the Clean Commute for\nKids Act" in text  # no paragraph break inside a sentence
+
+
+def test_gpo_slug_repeated_on_every_page_is_removed(make_pdf):
+    # The slug's "11" of "Sep 11 2014" once went as a line number on some pages and not on the
+    # cover, so the slug differed between pages and stayed on all of them.
+    paragraphs = []
+    for topic in ("library", "harbor", "airport"):
+        paragraphs += [f"The {topic} item: " + p for p in BODY] + [PAGE_BREAK]
+    pages = extract(make_pdf(paragraphs[:-1], **BILL_LAYOUT)).pages
+    assert len(pages) == 3 and all("item: The Council" in page.text for page in pages)
+    assert not any("VerDate" in page.text for page in pages)
+
+
+def test_hyphenation_carries_what_is_glued_to_the_second_half():
+    assert join_hyphenated("The term ‘Adminis-\ntrator’ means the") == "The term ‘Administrator’\nmeans the"
+    assert join_hyphenated("has the capac-\nity—\n(A) to sell") == "has the capacity—\n(A) to sell"
+
+
+def test_hyphenated_capitals_are_joined_and_mixed_case_compounds_keep_their_hyphen():
+    assert join_hyphenated("COMMITTEE ON AGRI-\nCULTURE") == "COMMITTEE ON AGRICULTURE"
+    assert join_hyphenated("CONTRACTING ENTI-\nTIES.— Subject to") == "CONTRACTING ENTITIES.—\nSubject to"
+    assert join_hyphenated("speakers of non-\nEnglish languages") == "speakers of non-English\nlanguages"
+
+
+def test_word_hyphenated_over_a_page_break_is_joined(make_pdf):
+    path = make_pdf(["Buses sold to individuals or enti-", PAGE_BREAK, "ties that own a school bus. The Administrator shall report."])
+    pages = extract(path).pages
+    assert pages[0].text.rstrip().endswith("individuals or entities")
+    assert pages[1].text.startswith("that own a school bus.")

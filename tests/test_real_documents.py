@@ -157,3 +157,31 @@ def test_alpr_transparency_portals_read_as_oversight_of_a_permitted_system(class
     # Retention, access, human verification of hits and purpose limits govern a permitted system.
     for kind in ("acceptable_use_policy", "prohibited_uses", "access_policy", "hotlist_policy"):
         assert share(kind, "oversight_policy") >= 0.9, (kind, labels[kind])
+
+
+BILLS = REALDATA / "us_bills_linenumbered"
+
+
+@pytest.mark.skipif(not BILLS.is_dir(), reason="../shared/realdata/us_bills_linenumbered is not present")
+@pytest.mark.parametrize("name", ["117s1271is", "S685"])
+def test_line_numbered_bills_are_cut_where_their_parse_cuts_them(name):
+    from banclassify.boundaries import boundary_score, read_reference
+    from banclassify.segment import document_text
+
+    document = extract(BILLS / f"{name}.pdf")
+    clauses = segment(document.pages)
+    text, _ = document_text(document.pages)
+    score = boundary_score(text, [c.start for c in clauses], read_reference(BILLS / f"{name}.csv"))
+    assert score.unplaced == 0
+    assert score.f1 >= 0.85, score
+    body = [c for c in clauses if c.page > 1]
+    assert sum(c.section is not None for c in body) >= 0.95 * len(body)
+    assert not any(word in c.text for c in clauses for word in ("para- graph", "AGRI- CULTURE", "con- sents"))
+
+
+@pytest.mark.skipif(not (REALDATA / "agendas_ca" / "hidden_hills_agenda_1.pdf").exists(), reason="the Hidden Hills agenda is not present")
+def test_hidden_hills_adjournment_is_not_part_of_an_ordinance_title():
+    clauses = segment(extract(REALDATA / "agendas_ca" / "hidden_hills_agenda_1.pdf").pages)
+    adjournment = next(c for c in clauses if c.text.startswith("10. ADJOURNMENT"))
+    assert adjournment.section == "(10)"
+    assert not any((c.section or "").startswith("Article") for c in clauses)

@@ -19,21 +19,39 @@ from .lexicon import ABBREVIATIONS, SENTENCE_FINAL_ABBREVIATIONS
 # page without punctuation); they are cut rather than fed whole to the model.
 MAX_CLAUSE_CHARS = 1500
 
+# "Chapter 5-5 of Title 5", "SECTION 3 OF THE ACT": a citation of the text, not its heading.
+# (The "[-.]digit" keeps the number from being cut short to slip past the test.)
+CITATION_FOLLOWS = r"(?![.\-–]\d|\s+(?:of|OF|Of)\s)"
 SECTION_HEADING = re.compile(
-    r"(?:SECTION|Section|SEC\.|Sec\.|Sec|§§?)\s*(?P<num>\d+[A-Za-z]?(?:[.\-–]\d+[A-Za-z]?)*)"
+    r"(?:SECTION|Section|SEC\.|Sec\.|Sec|§§?)\s*(?P<num>\d+[A-Za-z]?(?:[.\-–]\d+[A-Za-z]?)*)" + CITATION_FOLLOWS +
     r"(?:\.(?!\d)|:|\s*[-–—]\s|(?=\s+[A-Z(\"“])|\s*$)"
 )
 CODE_HEADING = re.compile(r"(?P<num>\d+(?:\.\d+){2,}[A-Za-z]?|\d+\.\d+[A-Za-z]?)\.?(?=\s+[A-Z\"“(])")
-ARTICLE_HEADING = re.compile(r"(?:ARTICLE|Article|CHAPTER|Chapter)\s+(?P<num>[IVXLC]+|\d+[A-Z]?)\b\.?")
-PAREN_MARKER = re.compile(r"\((?P<label>[a-z]{1,2}|\d{1,3}|[A-Z]{1,2})\)(?=\s)")
+ARTICLE_HEADING = re.compile(
+    r"(?:ARTICLE|Article|CHAPTER|Chapter)\s+(?P<num>[IVXLC]+|\d+[A-Z]?(?:[.\-–]\d+[A-Z]?)*)\b" + CITATION_FOLLOWS + r"\.?"
+)
+_PAREN_LABEL = r"[a-z]{1,2}|[ivxl]{3,6}|\d{1,3}|[A-Z]{1,2}|[IVXL]{3,6}"
+# "(a)", and the chains a bill opens a clause with when it starts two levels at once: "(ii)(I)".
+PAREN_MARKER = re.compile(rf"\((?P<label>{_PAREN_LABEL})\)(?:\((?:{_PAREN_LABEL})\))*(?=\s)")
+PAREN_LABEL = re.compile(rf"\(({_PAREN_LABEL})\)")
 DOTTED_MARKER = re.compile(r"(?P<label>[A-Z]|\d{1,3}|[a-z])\.(?=\s+\S)")
-MARKER_FIRST_CHARS = frozenset("SAC§(0123456789")
+# Opening quotes before a marker: the text a bill inserts into a law ("‘‘(5) ...", "“Sec. 9.").
+OPENING_QUOTES = re.compile(r"(?:‘‘|``|''|[‘“\"'`])(?=\S)")
+MARKER_FIRST_CHARS = frozenset("SAC§(0123456789‘“\"'`")
 
 LINE_START = re.compile(r"^[ \t]*", re.MULTILINE)
 # "(b)" opening a new subsection in running text, after the end of the last one.
 INLINE_SUBSECTION = re.compile(r"(?<=[.;:])\s+(?=\((?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s+[A-Z\"“])")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 KEYWORD_MARKERS = {"section", "article"}
+# A line that ends like this runs on into a marker on the next: "under paragraph\n(1) shall",
+# "described in\n(a)", "clauses (iii) and\n(iv)". A list item's "; and" does not.
+RUNS_INTO_REFERENCE = re.compile(
+    r"(?:\b(?:sections?|subsections?|paragraphs?|subparagraphs?|clauses?|subclauses?|items?|subitems?"
+    r"|articles?|chapters?|titles?|parts?|divisions?|of|in|under|to|by|with|from|per)"
+    r"|\)\s+(?:and|or|through|to))$",
+    re.IGNORECASE,
+)
 # A line at least this long that ends without punctuation runs on into the next.
 CONTINUED_LINE_CHARS = 60
 
@@ -115,7 +133,7 @@ def _blocks(text: str) -> list[_Block]:
     cuts.update(m.end() for m in PARAGRAPH_BREAK.finditer(text))
     for line in LINE_START.finditer(text):
         marker = _marker(text, line.end())
-        if marker is not None and (marker[0] in KEYWORD_MARKERS or not _continues_previous_line(text, line.start())):
+        if marker is not None and _starts_clause(text, line.start(), marker[0]):
             cuts.add(line.end())
         elif marker is None and _is_caps_heading(text, line.end()) and not _continues_previous_line(text, line.start()):
             cuts.add(line.end())
@@ -133,9 +151,11 @@ def _blocks(text: str) -> list[_Block]:
             continue
         marker = _marker(text, a)
         block = _Block(a, end)
-        if marker and (marker[0] in KEYWORD_MARKERS or not _continues_previous_line(text, a)):
-            kind, label, marker_end = marker
-            block.section = state.update(kind, label)
+        if marker and _starts_clause(text, a, marker[0]):
+            kind, label, marker_end, quoted = marker
+            labels = PAREN_LABEL.findall(text, a, marker_end) if kind == "paren" else [label]
+            for label in labels:
+                block.section = state.update(kind, label, quoted)
             block.numbered = True
             rest = text[marker_end:end].strip()
             block.heading_only = kind in {"section", "code", "article"} and _is_title(rest)
@@ -150,6 +170,23 @@ def _blocks(text: str) -> list[_Block]:
 def _line_at(text: str, pos: int) -> str:
     end = text.find("\n", pos)
     return text[pos: end if end >= 0 else len(text)]
+
+
+def _starts_clause(text: str, line_start: int, kind: str) -> bool:
+    """Whether a marker of ``kind`` at the start of the line at ``line_start`` opens a clause."""
+    if RUNS_INTO_REFERENCE.search(_previous_line(text, line_start)):
+        return False
+    return kind in KEYWORD_MARKERS or not _continues_previous_line(text, line_start)
+
+
+def _previous_line(text: str, line_start: int) -> str:
+    """The text of the line just before ``line_start``; "" after a blank line (a paragraph break) or mid-line."""
+    start = line_start
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    if start == 0 or text[start - 1] != "\n":
+        return ""
+    return text[text.rfind("\n", 0, start - 1) + 1: start - 1].strip()
 
 
 def _continues_previous_line(text: str, line_start: int) -> bool:
@@ -168,8 +205,17 @@ def _continues_previous_line(text: str, line_start: int) -> bool:
 
 def _is_caps_heading(text: str, pos: int) -> bool:
     line = _line_at(text, pos).strip()
-    if len(line) > 60:
+    if len(line) > 60 or not _all_caps(line):
         return False
+    # The end of a bill's heading wrapped over two lines, "(b) PROGRAM FOR REPLACEMENT OF
+    # EXISTING\nSCHOOL BUSES.—", is no new part of the document.
+    previous = _previous_line(text, pos)
+    marker = _marker(previous, 0) if previous else None
+    previous = previous[marker[2]:] if marker else previous
+    return not (line.endswith("—") and _all_caps(previous) and not previous.endswith(tuple(".:;!?—")))
+
+
+def _all_caps(line: str) -> bool:
     letters = [ch for ch in line if ch.isalpha()]
     return 4 <= len(letters) and all(ch.isupper() for ch in letters)
 
@@ -193,12 +239,17 @@ def _merge_headings(blocks: list[_Block], text: str) -> list[_Block]:
     return merged
 
 
-def _marker(text: str, pos: int) -> tuple[str, str, int] | None:
-    """The heading or subsection marker that starts at ``pos``: (kind, label, end)."""
+def _marker(text: str, pos: int) -> tuple[str, str, int, bool] | None:
+    """The heading or subsection marker that starts at ``pos``: (kind, label, end, quoted).
+
+    ``quoted`` marks one inside opening quotes: text that a bill inserts into a law.
+    """
     # Every marker starts with one of these characters or is a single letter and a
     # period: most lines are ruled out before any pattern is tried.
     if text[pos: pos + 1] not in MARKER_FIRST_CHARS and text[pos + 1: pos + 2] != ".":
         return None
+    quote = OPENING_QUOTES.match(text, pos)
+    start = quote.end() if quote else pos
     for kind, pattern in (
         ("section", SECTION_HEADING),
         ("article", ARTICLE_HEADING),
@@ -206,52 +257,103 @@ def _marker(text: str, pos: int) -> tuple[str, str, int] | None:
         ("paren", PAREN_MARKER),
         ("dotted", DOTTED_MARKER),
     ):
-        match = pattern.match(text, pos)
+        if quote and kind == "dotted":
+            break  # "‘A. ..." is a quotation that starts with a letter, not a quoted subsection
+        match = pattern.match(text, start)
         if match:
-            return kind, match.group("label" if kind in {"paren", "dotted"} else "num"), match.end()
+            return kind, match.group("label" if kind in {"paren", "dotted"} else "num"), match.end(), quote is not None
     return None
 
 
 class _References:
-    """Tracks the section and subsection path as markers are met, like a reader does."""
+    """Tracks the section and subsection path as markers are met, like a reader does.
+
+    Text a bill inserts into a law ("‘‘SEC. 741. ...", "‘‘(5) ...") has references of its
+    own, kept apart and written inside quotes after the bill's: "2(a)“741(b)(1)”". They
+    hold until the bill's own text resumes with an unquoted marker.
+    """
+
+    def __init__(self) -> None:
+        self.outer = _Path()
+        self.inner: _Path | None = None
+
+    def reset(self) -> None:
+        self.outer = _Path()
+        self.inner = None
+
+    def current(self) -> str | None:
+        outer = self.outer.reference()
+        if self.inner is None:
+            return outer
+        return f"{outer or ''}“{self.inner.reference() or ''}”"
+
+    def update(self, kind: str, label: str, quoted: bool = False) -> str | None:
+        if quoted:
+            if self.inner is None:
+                self.inner = _Path()
+            self.inner.update(kind, label)
+        else:
+            self.inner = None
+            self.outer.update(kind, label)
+        return self.current()
+
+
+class _Path:
+    """One section number and the subsection labels under it: "9.64.045", [(b), (1)]."""
 
     def __init__(self) -> None:
         self.section: str | None = None
         self.path: list[tuple[str, str]] = []
+        # The numbering around the first section heading met ("9. PUBLIC HEARING" above an
+        # ordinance's "Section 1."): the next number in it ("10.") ends the sections' text.
+        self.enclosing: list[tuple[str, str]] | None = None
 
-    def reset(self) -> None:
-        self.section = None
-        self.path = []
-
-    def current(self) -> str | None:
+    def reference(self) -> str | None:
         if self.section is None and not self.path:
             return None
         return (self.section or "") + "".join(f"({label})" for _, label in self.path)
 
-    def update(self, kind: str, label: str) -> str | None:
+    def update(self, kind: str, label: str) -> None:
         if kind in {"section", "code", "article"}:
+            if self.section is None:
+                self.enclosing = list(self.path)
             self.section = f"Article {label}" if kind == "article" else label
             self.path = []
-            return self.current()
+            return
         level = self._level(kind, label)
+        if self.section is not None and self.enclosing and all(existing != level for existing, _ in self.path):
+            for i, (existing, previous) in enumerate(self.enclosing):
+                if existing == level and _follows(previous, label):
+                    self.section, self.path, self.enclosing = None, self.enclosing[:i], None
+                    break
         for i, (existing, _) in enumerate(self.path):
             if existing == level:
                 del self.path[i:]
                 break
         self.path.append((level, label))
-        return self.current()
 
     def _level(self, kind: str, label: str) -> str:
         suffix = "." if kind == "dotted" else ""
         if label.isdigit():
             return "1" + suffix
-        if re.fullmatch(r"[ivx]+", label):
-            letters = [lab for lvl, lab in self.path if lvl == "a" + suffix]
+        roman = "i" if label.islower() else "I"
+        if re.fullmatch(r"[ivx]+|[IVX]+", label):
+            letter = ("a" if label.islower() else "A") + suffix
+            letters = [lab for lvl, lab in self.path if lvl == letter]
             # "(i)" straight after "(h)" is the ninth letter, not roman one.
-            if letters and len(label) == 1 and ord(letters[-1]) == ord(label) - 1:
-                return "a" + suffix
-            return "i" + suffix
+            if letters and len(label) == 1 and len(letters[-1]) == 1 and ord(letters[-1]) == ord(label) - 1:
+                return letter
+            return roman + suffix
+        if len(label) > 1 and len(set(label)) == 1:
+            return ("aa" if label.islower() else "AA") + suffix  # a bill's items: "(aa)", "(bb)"
         return ("A" if label.isupper() else "a") + suffix
+
+
+def _follows(previous: str, label: str) -> bool:
+    """Whether ``label`` is the number or letter after ``previous``: "9" then "10", "C" then "D"."""
+    if previous.isdigit() and label.isdigit():
+        return int(label) == int(previous) + 1
+    return len(previous) == len(label) == 1 and ord(label) == ord(previous) + 1
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:

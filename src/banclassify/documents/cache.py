@@ -15,7 +15,7 @@ from ..userdirs import cache_dir
 from .types import ExtractedDocument, PageText
 
 # Bump when extraction or cleanup changes what it produces, so old entries are not reused.
-EXTRACTION_VERSION = "2"
+EXTRACTION_VERSION = "3"
 
 
 class ExtractionCache:

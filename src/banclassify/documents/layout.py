@@ -7,6 +7,7 @@ hyphenation are handled by one piece of code whatever produced the words.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from statistics import median
@@ -56,13 +57,23 @@ PAGE_NUMBER_LINE = re.compile(
     re.IGNORECASE,
 )
 LINE_NUMBER = re.compile(r"^\d{1,3}$")
+# Line numbers are right-aligned in their column (points) and stand apart from the text.
+LINE_NUMBER_ALIGN = 1.5
+LINE_NUMBER_GAP = 6.0
 HYPHEN_AT_END = re.compile(r"([A-Za-z]+)-$")
-WORD_AT_START = re.compile(r"^([a-z]+)(.*)$", re.DOTALL)
+# The word that completes a hyphenated one, what is glued to it ("’", ").—") and the rest of the line.
+WORD_AT_START = re.compile(r"^([A-Za-z]+)(\S*)(.*)$", re.DOTALL)
 
 # Share of the page height that counts as the header or footer band.
 BAND = 0.12
 # Running lines are among the first or last few lines of a page.
 EDGE_LINES = 3
+
+
+def page_lines(number: int, words: list[Word], width: float, height: float) -> PageLines:
+    """A page's words grouped into lines in reading order (see ``lines_from_words``)."""
+    lines, pitch = _lines_and_pitch(words, width, height)
+    return PageLines(number, width, height, lines, pitch)
 
 
 def lines_from_words(words: list[Word], width: float, height: float) -> list[Line]:
@@ -71,26 +82,65 @@ def lines_from_words(words: list[Word], width: float, height: float) -> list[Lin
     Rotated words (margin stamps) and the line numbers of legislative bills are
     dropped here because only the words' positions tell them apart from text.
     """
+    return _lines_and_pitch(words, width, height)[0]
+
+
+def _lines_and_pitch(words: list[Word], width: float, height: float) -> tuple[list[Line], float]:
     words = [w for w in words if w.upright and w.text.strip()]
-    words = _drop_margin_line_numbers(words)
+    words, pitch = _drop_margin_line_numbers(words)
     gutter = _column_gutter(words, width, height)
     if gutter is None:
-        return _group_lines(words)
+        return _group_lines(words), pitch
     left = [w for w in words if w.x0 < gutter]
     right = [w for w in words if w.x0 >= gutter]
-    return _group_lines(left) + _group_lines(right)
+    return _group_lines(left) + _group_lines(right), pitch
 
 
-def _drop_margin_line_numbers(words: list[Word]) -> list[Word]:
-    numbers = [w for w in words if LINE_NUMBER.match(w.text)]
-    others = [w for w in words if not LINE_NUMBER.match(w.text)]
-    if len(numbers) < 3 or not others:
-        return words
-    body_left = sorted(w.x0 for w in others)[len(others) // 20]
-    in_margin = {id(w) for w in numbers if w.x1 < body_left - 1.0}
-    if len(in_margin) < 3:
-        return words
-    return [w for w in words if id(w) not in in_margin]
+def _drop_margin_line_numbers(words: list[Word]) -> tuple[list[Word], float]:
+    """Drop the numbers a bill prints beside its lines ("1" ... "25", restarting on every page).
+
+    They are told from text by position and sequence, not by how far left the body
+    starts (a cover page or a production slug can reach further left than they do):
+    a column of small numbers sharing a right edge, each the first word of its line,
+    counting up one by one down the page. Also returns the distance between
+    numbered lines (0.0 when there are none): the page's line pitch.
+    """
+    numbers = sorted((w for w in words if LINE_NUMBER.match(w.text)), key=lambda w: w.x1)
+    columns: list[list[Word]] = []
+    for word in numbers:
+        if columns and word.x1 - columns[-1][0].x1 <= LINE_NUMBER_ALIGN:
+            columns[-1].append(word)
+        else:
+            columns.append([word])
+    by_top = sorted(words, key=lambda w: w.top)
+    tops = [w.top for w in by_top]
+    dropped: set[int] = set()
+    pitches: list[float] = []
+    for column in columns:
+        column = [w for w in column if _first_on_its_line(w, by_top, tops)]
+        if len(column) < 3:
+            continue
+        column.sort(key=lambda w: w.top)
+        values = [int(w.text) for w in column]
+        steps = [b - a for a, b in zip(values, values[1:])]
+        if sum(1 for step in steps if step == 1) >= 0.8 * len(steps) and all(step > 0 for step in steps):
+            dropped.update(id(w) for w in column)
+            pitches += [(b.top - a.top) / (int(b.text) - int(a.text)) for a, b in zip(column, column[1:])]
+    if not dropped:
+        return words, 0.0
+    return [w for w in words if id(w) not in dropped], median(pitches)
+
+
+def _first_on_its_line(number: Word, by_top: list[Word], tops: list[float]) -> bool:
+    """True when no word on ``number``'s line starts left of it and the text right of it keeps a gap."""
+    reach = 0.5 * max(1.0, number.bottom - number.top)
+    low, high = bisect.bisect_left(tops, number.top - reach), bisect.bisect_right(tops, number.top + reach)
+    for word in by_top[low:high]:
+        if word is number:
+            continue
+        if word.x0 < number.x0 or word.x0 - number.x1 < LINE_NUMBER_GAP:
+            return False
+    return True
 
 
 def _column_gutter(words: list[Word], width: float, height: float) -> float | None:
@@ -157,7 +207,8 @@ def running_line_keys(pages: list[PageLines]) -> set[str]:
 
 def _repeat_key(text: str) -> str:
     text = strip_marks(text)
-    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+    # A run of numbers counts as one ("Sep 11 2014 23:26" and "Sep 112014 23:26" are one slug).
+    return re.sub(r"\d[\d\s.,:/-]*\d|\d", "#", " ".join(text.lower().split()))
 
 
 def _in_band(line: Line, height: float) -> bool:
@@ -183,8 +234,10 @@ def page_text(page: PageLines, running: set[str]) -> str:
         return ""
     gaps = [b.top - a.top for a, b in zip(kept, kept[1:]) if b.top > a.top]
     # The line pitch is the smallest common gap: in an agenda most paragraphs are
-    # one line long, so the median gap is often the paragraph gap itself.
-    usual = min((g for g in gaps if g >= 0.6 * median(gaps)), default=0.0) if gaps else 0.0
+    # one line long, so the median gap is often the paragraph gap itself. A bill's
+    # line numbers give it exactly; its first page mixes single-spaced cover lines
+    # with double-spaced numbered ones, whose every gap would otherwise read as a break.
+    usual = page.line_pitch or (min((g for g in gaps if g >= 0.6 * median(gaps)), default=0.0) if gaps else 0.0)
     parts = [kept[0].text]
     for previous, line in zip(kept, kept[1:]):
         gap = line.top - previous.top
@@ -208,23 +261,57 @@ def join_hyphenated(text: str) -> str:
     """Join words that a line break split with a hyphen, keeping real compounds.
 
     "surveil-\\nlance" becomes "surveillance" because that is a word; "body-\\nworn"
-    stays "body-worn" because "bodyworn" is not and both halves are.
+    stays "body-worn" because "bodyworn" is not and both halves are. Capitals are
+    joined too ("AGRI-\\nCULTURE"); before a capital in mixed case the hyphen is a
+    compound's ("non-\\nEnglish"). The second half moves up with what is glued to it
+    ("Adminis-\\ntrator’ means": the closing quote, not only the letters).
     """
     lines: list[str | None] = list(text.split("\n"))
     for i in range(len(lines) - 1):
         current, following = lines[i], lines[i + 1]
         if not current or not following:
             continue
-        end = HYPHEN_AT_END.search(current)
-        start = WORD_AT_START.match(following.lstrip()) if end else None
-        if not end or not start:
+        joined = _join_pair(current, following)
+        if joined is None:
             continue
-        lines[i] = current[: end.start()] + _repair(end.group(1), start.group(1))
-        rest = start.group(2).lstrip()
+        lines[i], rest = joined
         # A line whose only word moved up disappears rather than becoming a
         # blank line, which would read as a paragraph break.
         lines[i + 1] = rest if rest else None
     return "\n".join(line for line in lines if line is not None)
+
+
+def join_hyphenated_pages(texts: list[str]) -> list[str]:
+    """``join_hyphenated`` across page breaks: a word split over two pages ends up on the first."""
+    texts = list(texts)
+    for i in range(len(texts) - 1):
+        head, _, last = texts[i].rpartition("\n")
+        first, newline, tail = texts[i + 1].partition("\n")
+        joined = _join_pair(last, first) if last and first else None
+        if joined is None:
+            continue
+        texts[i] = head + "\n" + joined[0] if head or texts[i].startswith("\n") else joined[0]
+        texts[i + 1] = joined[1] + newline + tail if joined[1] else tail
+    return texts
+
+
+def _join_pair(current: str, following: str) -> tuple[str, str] | None:
+    """(current line with the word completed, rest of the following line), or None to leave both."""
+    end = HYPHEN_AT_END.search(current)
+    start = WORD_AT_START.match(following.lstrip()) if end else None
+    if not end or not start:
+        return None
+    left, right = end.group(1), start.group(1)
+    if right[0].isupper():
+        if left.isupper() and len(left) > 1 and right.isupper():
+            word = _repair(left, right)
+        elif not left.isupper():
+            word = f"{left}-{right}"
+        else:
+            return None  # "A-\nSection": not a word split in two
+    else:
+        word = _repair(left, right)
+    return current[: end.start()] + word + start.group(2), start.group(3).lstrip()
 
 
 def _repair(left: str, right: str) -> str:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..process import freeze_in_worker
-from .layout import join_hyphenated, lines_from_words, page_text, running_line_keys
-from .types import ExtractedDocument, PageLines, PageText, PdfPages
+from .layout import join_hyphenated, join_hyphenated_pages, page_lines, page_text, running_line_keys
+from .types import ExtractedDocument, PageText, PdfPages
 
 ENGINES = ("pdfplumber", "pdfium")
 DEFAULT_ENGINE = "pdfplumber"
@@ -78,7 +78,7 @@ def add_ocr_pages(path: Path, scanned: list[tuple[int, float, float]], jobs: int
     try:
         for number, words in ocr.read_pages(path, list(sizes), jobs):
             width, height = sizes[number]
-            result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
+            result.pages.append(page_lines(number, words, width, height))
             result.ocr_pages.append(number)
     except ocr.OcrError as exc:
         raise InputError(path, exc.problem) from None
@@ -128,7 +128,8 @@ def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
     pages = sorted((p for part in parts for p in part.pages), key=lambda p: p.number)
     without_text = sorted(n for part in parts for n in part.without_text)
     running = running_line_keys(pages)
-    texts = [PageText(p.number, join_hyphenated(page_text(p, running))) for p in pages]
+    joined = join_hyphenated_pages([join_hyphenated(page_text(p, running)) for p in pages])
+    texts = [PageText(p.number, text) for p, text in zip(pages, joined)]
     page_count = max((part.page_count for part in parts), default=0)
     document = ExtractedDocument(Path(path), "pdf", texts, page_count, without_text)
     document.ocr_pages = sorted(n for part in parts for n in part.ocr_pages)

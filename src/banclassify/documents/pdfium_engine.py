@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from .layout import horizontal_rule, lines_from_words, mark_amendments
+from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
 from .pdf import add_ocr_pages, page_source, reason
-from .types import PageLines, PdfPages, Word
+from .types import PdfPages, Word
 
 
 def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1) -> PdfPages:
@@ -49,7 +49,7 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
                 raise InputError(path, f"corrupt PDF: page {number} cannot be read ({reason(exc)})") from None
             source = page_source(number, chars, cover, ocr, result)
             if source == "text":
-                result.pages.append(PageLines(number, width, height, lines_from_words(words, width, height)))
+                result.pages.append(page_lines(number, words, width, height))
             elif source == "ocr":
                 scanned.append((number, width, height))
     finally:

@@ -27,7 +27,7 @@ from pdfplumber.page import Page
 from pdfplumber.pdf import PDF
 
 from ..errors import InputError
-from .layout import horizontal_rule, lines_from_words, mark_amendments
+from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
 from .pdf import add_ocr_pages, page_source, reason
 from .types import PageLines, PdfPages, Word
@@ -133,7 +133,7 @@ def _page_lines(page, number: int) -> PageLines:
         for w in raw
     ]
     words = mark_amendments(words, _horizontal_rules(page))
-    return PageLines(number, float(page.width), float(page.height), lines_from_words(words, float(page.width), float(page.height)))
+    return page_lines(number, words, float(page.width), float(page.height))
 
 
 def _horizontal_rules(page) -> list[tuple[float, float, float]]:

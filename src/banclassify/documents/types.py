@@ -45,6 +45,7 @@ class PageLines:
     width: float
     height: float
     lines: list[Line]
+    line_pitch: float = 0.0  # distance between a bill's numbered lines; 0.0 on a page without line numbers
 
 
 @dataclass
