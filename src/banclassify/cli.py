@@ -151,7 +151,7 @@ def scan(
     jobs: int = JobsOption,
     ocr: OcrMode = OcrOption,
     explain: bool = typer.Option(False, "--explain", help="Show the terms that pushed each clause to its label, and the runner-up label."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
+    timeout: float = TimeoutOption,
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
@@ -175,6 +175,7 @@ def scan(
         check_pages(file, pdf_page_count(file), max_pages)
     classifier.prepare()
     loading = time.perf_counter() - clock
+    timeout = limit_or_none(timeout)
     try:
         with time_limit(timeout):
             result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain, ocr=ocr.value)
