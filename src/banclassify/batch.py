@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +34,10 @@ from .documents import (
     pdf_page_count,
 )
 from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError, InputError
-from .files import append_lines, sha256_file, write_text_atomic
+from .files import append_lines, exclusive_lock, sha256_file, write_text_atomic
 from .jsonl import read_jsonl
 from .labels import OPERATIVE_LABELS
-from .limits import check_pages, check_size
+from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, check_pages, check_size, default_max_memory_mb
 from .report import CLAUSE_FIELDS, clause_row, render_csv, render_jsonl
 from .scan import ScanResult, classify_document
 
@@ -54,6 +56,7 @@ class BatchOptions:
     read: ReadOptions = field(default_factory=lambda: ReadOptions(jobs=-1))
     backend: str = "loky"  # or "dask"
     scheduler: str | None = None
+    max_memory: float | None = field(default_factory=default_max_memory_mb)  # MB per worker process
     pages_per_unit: int = PAGES_PER_UNIT
     use_cache: bool = True
     cache_dir: Path | None = None
@@ -75,6 +78,7 @@ class BatchReport:
     succeeded: int = 0
     failed: int = 0
     skipped_done: int = 0
+    skipped_crashed: int = 0  # documents that killed a worker in an earlier run (see --resume)
     hidden: int = 0
     unsupported: int = 0
     pages: int = 0
@@ -99,7 +103,11 @@ def find_documents(root: Path) -> Discovery:
     if not root.is_dir():
         raise InputError(root, "is a file, not a folder (use 'banclassify scan' for one document)")
     found = Discovery([])
-    for path in sorted(root.rglob("*")):
+    try:
+        paths = sorted(root.rglob("*"))
+    except OSError as exc:
+        raise InputError(root, f"cannot be read ({exc.strerror or exc})") from None
+    for path in paths:
         relative = path.relative_to(root)
         if any(part.startswith(".") for part in relative.parts):
             if path.is_file():
@@ -188,7 +196,15 @@ def run_batch(
     discovery = find_documents(root)
     report = BatchReport(hidden=discovery.hidden, unsupported=discovery.unsupported)
     journal = _journal_path(summary)
-    done: dict[str, dict] = {}
+    # A second batch writing the same outputs would interleave and duplicate rows.
+    with exclusive_lock(out, "clause rows"), exclusive_lock(summary, "summary"):
+        _run_locked(root, discovery, report, journal, classifier, out, summary, options, show_progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_locked(root, discovery, report, journal, classifier, out, summary, options, show_progress) -> None:
+    done: dict[tuple[str, str], dict] = {}
     if options.resume:
         done = _finished_documents(summary, journal)
         _drop_rows_of_unfinished(out, set(done))
@@ -200,13 +216,12 @@ def run_batch(
 
     pending: list[_Pending] = []
     for path in discovery.documents:
-        digest = sha256_file(path)
-        if digest in done and done[digest].get("status") == "ok":
-            report.skipped_done += 1
+        item = _pending_document(path)
+        if _already_done(item, root, done, report):
             continue
-        pending.append(_Pending(path, digest))
+        pending.append(item)
     units = list(_plan_units(pending, options, cache))
-    report.documents = len(pending)
+    report.documents = len(pending) + report.skipped_crashed
     if out.suffix.lower() == ".csv" and (not out.exists() or out.stat().st_size == 0):
         append_lines(out, [",".join(BATCH_CLAUSE_FIELDS)])
 
@@ -242,12 +257,12 @@ def run_batch(
         report.report_index = pages_html.write_index(_read_summary(summary))
     if options.resume and report.skipped_done:
         _sort_rows(out)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _plan_units(pending: list[_Pending], options: BatchOptions, cache: ExtractionCache | None) -> Iterator[ExtractionUnit]:
     for index, item in enumerate(pending):
+        if item.error:
+            continue
         try:
             item.kind = document_kind(item.path)
             check_size(item.path, options.read.max_mb)
@@ -314,11 +329,7 @@ def _parallel_map(units: list[ExtractionUnit], options: BatchOptions) -> Iterato
 
         return run()
 
-    def run_local() -> Iterator[UnitResult]:
-        parallel = Parallel(n_jobs=options.read.jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
-        yield from parallel(delayed(extract_unit)(u) for u in units)
-
-    return run_local()
+    return _supervised_units(units, options)
 
 
 def _finish_document(
@@ -326,7 +337,7 @@ def _finish_document(
 ) -> tuple[ScanResult | None, dict]:
     """Label one extracted document and append its rows; returns the result and its summary row."""
     started = time.perf_counter()
-    relative = str(item.path.relative_to(root))
+    relative = printable_path(item.path.relative_to(root))
     seconds = sum(r.seconds for r in results)
     document = item.document
     error = item.error or next((r.error for r in results if r.error), None)
@@ -345,6 +356,10 @@ def _finish_document(
             result = classify_document(finalise(document), classifier, relative)
         except BanclassifyError as exc:
             error = exc.problem
+        except (MemoryError, RecursionError) as exc:
+            error = f"too complex to label ({type(exc).__name__})"
+        except Exception as exc:  # one document must never end the batch
+            error = f"unexpected error ({type(exc).__name__}: {str(exc)[:100]})"
     seconds += time.perf_counter() - started
     if result is None:
         report.failed += 1
@@ -357,7 +372,7 @@ def _finish_document(
         rows = []
         for clause in result.clauses:
             data = clause_row(clause, flat=out.suffix.lower() == ".csv")
-            data["path"] = str(item.path)
+            data["path"] = printable_path(item.path)
             data["sha256"] = item.sha256
             rows.append(data)
         append_lines(out, _encode_rows(rows, out))
@@ -417,21 +432,25 @@ def _read_summary(summary: Path) -> list[dict]:
         raise InputError(summary, f"cannot resume: the summary cannot be read ({exc})") from None
 
 
-def _finished_documents(summary: Path, journal: Path) -> dict[str, dict]:
-    """Documents recorded by an earlier run, by sha256 (the journal wins over the summary)."""
+def _finished_documents(summary: Path, journal: Path) -> dict[tuple[str, str], dict]:
+    """Documents recorded by an earlier run, by (path, sha256) (the journal wins over the summary).
+
+    Keyed by path and content both: a copy of a finished document under another
+    path is a document of its own, with its own rows and summary line.
+    """
     rows = _read_summary(summary) + _read_journal(journal)
     if rows and not journal.exists():
         # A finished run: carry its rows into the journal so that the new summary keeps them.
         append_lines(journal, [json.dumps(r, ensure_ascii=False) for r in rows])
-    return {r["sha256"]: r for r in rows if r.get("sha256")}
+    return {(r.get("path", ""), r["sha256"]): r for r in rows if r.get("sha256")}
 
 
-def _drop_rows_of_unfinished(out: Path, finished: set[str]) -> None:
+def _drop_rows_of_unfinished(out: Path, finished: set[tuple[str, str]]) -> None:
     """Remove clause rows of documents that have no summary line (killed in between)."""
     if not out.exists():
         return
     rows, header = _read_rows(out)
-    kept = [r for r in rows if r.get("sha256") in finished]
+    kept = [r for r in rows if (r.get("file"), r.get("sha256")) in finished]
     if len(kept) != len(rows):
         _write_rows(out, kept, header)
 
@@ -465,3 +484,58 @@ def _write_summary(summary: Path, journal: Path, root: Path) -> None:
     else:
         write_text_atomic(summary, render_csv(rows, SUMMARY_FIELDS))
     journal.unlink(missing_ok=True)
+
+
+# Failure handling: every way one input can go wrong becomes one failed row.
+
+# The status of a document whose reader process died on it: it would kill a
+# worker again, so --resume skips it.
+WORKER_DIED = "worker died: "
+
+
+def printable_path(path: str | Path) -> str:
+    """A path as text that can be written as UTF-8: bytes of a name that is not
+    UTF-8 are written as ``\\xNN`` escapes (the document is still read)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _pending_document(path: Path) -> _Pending:
+    """The document to read, or its failure when it cannot even be hashed (unreadable)."""
+    try:
+        return _Pending(path, sha256_file(path))
+    except OSError as exc:
+        item = _Pending(path, "")
+        item.error = f"cannot be read ({exc.strerror or exc})"
+        return item
+
+
+def _already_done(item: _Pending, root: Path, done: dict[tuple[str, str], dict], report: BatchReport) -> bool:
+    """Whether --resume skips the document: finished before, or it killed a worker before."""
+    previous = done.get((printable_path(item.path.relative_to(root)), item.sha256)) if item.sha256 else None
+    if previous is None:
+        return False
+    status = previous.get("status") or ""
+    if status == "ok":
+        report.skipped_done += 1
+        return True
+    if status.startswith(WORKER_DIED):
+        report.skipped_crashed += 1
+        report.failed += 1
+        report.failures.append((previous["path"], f"{status} (in an earlier run; skipped by --resume, run without it to retry)"))
+        return True
+    return False
+
+
+def _supervised_units(units: list[ExtractionUnit], options: BatchOptions) -> Iterator[UnitResult]:
+    """Units through supervised worker processes (see ``workers``): a worker that dies
+    takes only its own unit with it, and is replaced."""
+    from .workers import default_jobs, supervised_map
+
+    outcomes = supervised_map(extract_unit, units, default_jobs(options.read.jobs), memory_mb=options.max_memory, timeout=options.read.timeout)
+    for unit, outcome in zip(units, outcomes):
+        if isinstance(outcome.value, UnitResult):
+            yield outcome.value
+        elif outcome.crashed:
+            yield UnitResult(unit.index, None, WORKER_DIED + (outcome.failure or "unknown"), crashed=True)
+        else:
+            yield UnitResult(unit.index, None, outcome.failure or "unknown error")

@@ -7,6 +7,7 @@ so that ``banclassify --help`` and ``--version`` start instantly.
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,7 +17,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_INTERNAL, BanclassifyError
-from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES
+from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, default_max_memory_mb
 
 app = typer.Typer(
     add_completion=True,
@@ -88,6 +89,33 @@ def handle_errors(command):
     return wrapper
 
 
+class WarningLines(logging.Handler):
+    """The library's warnings (``logging.getLogger("banclassify")``) as one stderr line each."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"banclassify: warning: {record.getMessage()}", err=True)
+
+
+def show_library_warnings() -> None:
+    logger = logging.getLogger("banclassify")
+    if not any(isinstance(h, WarningLines) for h in logger.handlers):
+        logger.addHandler(WarningLines(logging.WARNING))
+
+
+def limit_or_none(value: float) -> Optional[float]:
+    """``--timeout 0`` / ``--max-memory 0``: no limit."""
+    return value if value and value > 0 else None
+
+
+TimeoutOption = typer.Option(
+    DEFAULT_TIMEOUT, "--timeout", min=0, help="Give up on a document after this many seconds (0: no limit)."
+)
+MaxMemoryOption = typer.Option(
+    None, "--max-memory", min=0, show_default=False,
+    help=f"Memory ceiling in MB of each process that parses a document (default: half the RAM, here {default_max_memory_mb():.0f}; 0: none).",
+)
+
+
 def emit(text: str, output: Optional[Path]) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -112,6 +140,7 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, metavar="", help="Show the version and exit."),
 ) -> None:
     """Find and label surveillance-technology rules in council and legislative documents."""
+    show_library_warnings()
 
 
 ModelOption = typer.Option(None, "--model", "-m", help="Model file (default: the shipped model in models/).")
@@ -155,7 +184,7 @@ def scan(
     ocr: OcrMode = OcrOption,
     explain: bool = typer.Option(False, "--explain", metavar="", help="Show the terms that pushed each clause to its label, and the runner-up label."),
     full_text: bool = typer.Option(False, "--full-text", metavar="", help="Table: never trim a clause (on a terminal the table wraps instead)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
+    timeout: float = TimeoutOption,
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
@@ -172,7 +201,7 @@ def scan(
 
     clock = time.perf_counter()
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    options = ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages)
+    options = ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages)
     options.check_limits(file)
     classifier.prepare()
     loading = time.perf_counter() - clock
@@ -328,7 +357,8 @@ def batch(
     summary: Path = typer.Option(Path("documents.csv"), "--summary", "-s", help="One row per document: .csv or .json."),
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Parallel worker processes (-1: all cores)."),
     resume: bool = typer.Option(False, "--resume", metavar="", help="Continue an interrupted run: skip documents already done (by content hash)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=1, help="Give up on a document after this many seconds of extraction."),
+    timeout: float = TimeoutOption,
+    max_memory: Optional[float] = MaxMemoryOption,
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
     no_cache: bool = typer.Option(False, "--no-cache", metavar="", help="Neither read nor write the extraction cache."),
@@ -360,14 +390,15 @@ def batch(
         typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
     classifier = ClauseClassifier.load(model, trust=trust_model)
     options = BatchOptions(
-        ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages),
+        ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages),
         backend="dask" if backend is Backend.dask else "loky", scheduler=scheduler, use_cache=not no_cache, resume=resume,
+        max_memory=default_max_memory_mb() if max_memory is None else limit_or_none(max_memory),
         report_dir=report_dir, tracker=tracker,
     )
     report = run_batch(directory, classifier.prepare(), out, summary, options, show_progress=not quiet and sys.stderr.isatty())
     typer.echo(
         f"{report.succeeded} of {report.documents} document(s) labelled, {report.failed} failed, "
-        f"{report.skipped_done} already done; {report.pages} pages, {report.clauses} clauses, "
+        f"{report.skipped_done} already done{f', {report.skipped_crashed} skipped (they killed a worker in an earlier run)' if report.skipped_crashed else ''}; {report.pages} pages, {report.clauses} clauses, "
         f"{report.cached} from cache; skipped {report.hidden} hidden and {report.unsupported} unsupported file(s); "
         f"{report.seconds:.1f} s",
         err=True,

@@ -12,6 +12,7 @@ EXIT_MODEL = 4  # the model file is missing, unreadable or incompatible
 EXIT_DATA = 5  # labelled data failed validation
 EXIT_SOME_FAILED = 6  # batch: some documents could not be read (see the summary)
 EXIT_ALL_FAILED = 7  # batch: no document could be read
+EXIT_OUTPUT = 8  # an output cannot be written (disk full, read-only, too large, no permission, in use)
 
 
 class BanclassifyError(Exception):
@@ -38,3 +39,25 @@ class ModelError(BanclassifyError):
 
 class DataError(BanclassifyError):
     exit_code = EXIT_DATA
+
+
+class OutputError(BanclassifyError):
+    exit_code = EXIT_OUTPUT
+
+
+def output_problem(exc: OSError) -> str:
+    """An ``OSError`` from writing, as the problem a user can act on."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EROFS: "the file system is read-only",
+        errno.EFBIG: "the file is larger than this process may write (ulimit -f)",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EISDIR: "is a directory",
+        errno.ENOTDIR: "a parent is not a directory",
+        errno.ENOENT: "its folder does not exist",
+    }
+    return f"cannot write: {reasons.get(exc.errno) or exc.strerror or exc}"

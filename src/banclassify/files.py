@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
+
+from .errors import OutputError, output_problem
+
+log = logging.getLogger("banclassify")
 
 
 class atomic_path:
@@ -20,19 +26,27 @@ class atomic_path:
         self.target = Path(target)
 
     def __enter__(self) -> Path:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        except OSError as exc:
+            raise OutputError(self.target, output_problem(exc)) from None
         os.close(fd)
         self.tmp = Path(name)
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            with open(self.tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(self.tmp, self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)
+            try:
+                with open(self.tmp, "rb") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(self.tmp, self.target)
+                return
+            except OSError as error:
+                exc_type, exc = OSError, error
+        self.tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # writing the temporary file failed (disk full, ulimit -f)
+            raise OutputError(self.target, output_problem(exc)) from None
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -41,16 +55,86 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 
 def append_lines(path: str | Path, lines: Iterable[str]) -> None:
-    """Append whole lines in one write, then flush and fsync, so a kill never leaves half a line."""
-    payload = "".join(line.rstrip("\n") + "\n" for line in lines)
+    """Append whole records only: the lines in one ``write``, then fsync.
+
+    A failed write (disk full, ``ulimit -f``, Ctrl-C) is cut back to where it
+    started, so the file keeps only whole records; a last line torn by a kill
+    (no newline at the end) is removed first, with a warning, so that no record
+    is ever glued onto a fragment. Characters that UTF-8 cannot hold (lone
+    surrogates from broken PDFs) are written as ``\\uXXXX`` escapes, which JSON
+    reads back as the same characters.
+    """
+    payload = "".join(line.rstrip("\n") + "\n" for line in lines).encode("utf-8", "backslashreplace")
     if not payload:
         return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise OutputError(path, output_problem(exc)) from None
+    try:
+        start = repair_torn_tail(fd, path)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except BaseException:
+            os.ftruncate(fd, start)
+            raise
+    except OSError as exc:
+        raise OutputError(path, output_problem(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def repair_torn_tail(fd: int, path: Path) -> int:
+    """Cut a last line without its newline (a write killed half-way) off an open file; its new size."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return size
+    end = size
+    keep = 0
+    while end > 0:
+        begin = max(0, end - (1 << 16))
+        chunk = os.pread(fd, end - begin, begin)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            keep = begin + newline + 1
+            break
+        end = begin
+    os.ftruncate(fd, keep)
+    log.warning("%s: its last line was cut off (%d bytes, a write interrupted by a crash) and was removed", path, size - keep)
+    return keep
+
+
+@contextmanager
+def exclusive_lock(path: str | Path, what: str) -> Iterator[None]:
+    """Hold ``.<name>.lock`` beside ``path`` for the block; refuse at once if another process holds it.
+
+    Taking the lock also proves that the output folder can be written, before any work starts.
+    """
+    path = Path(path)
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a")
+    except OSError as exc:
+        raise OutputError(path, output_problem(exc)) from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; runs are not protected
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(path, f"another banclassify run is writing these {what} (lock {lock.name} is held); wait for it or choose other outputs") from None
+        yield
+    finally:
+        handle.close()
 
 
 class _Lock:

@@ -1,7 +1,8 @@
-"""Limits that keep one hostile or broken file from hurting a run: size, pages, time."""
+"""Limits that keep one hostile or broken file from hurting a run: size, pages, time, memory."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -11,6 +12,43 @@ from .errors import InputError
 
 DEFAULT_MAX_MB = 200.0
 DEFAULT_MAX_PAGES = 5000
+# Seconds per document for scan and batch (--timeout; 0 for none). A 5,000-page PDF
+# reads in about a minute; scanned pages take about a second each through OCR.
+DEFAULT_TIMEOUT = 600.0
+# The largest a single compressed PDF stream may decode to (pdfminer's Flate filter).
+MAX_STREAM_MB = 256
+
+
+def machine_memory_mb() -> float | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def default_max_memory_mb() -> float:
+    """Half of the machine's RAM (at least 1 GB): the address space each reading process may use."""
+    total = machine_memory_mb()
+    return float(max(1024, int(total / 2))) if total else 4096.0
+
+
+def apply_memory_ceiling(megabytes: float | None) -> None:
+    """Cap this process's address space (``RLIMIT_AS``) so that a bomb raises ``MemoryError``.
+
+    Only ever lowers the limit; on systems without ``resource`` there is no ceiling.
+    """
+    if not megabytes:
+        return
+    try:
+        import resource
+    except ImportError:
+        return
+    limit = int(megabytes * 2**20)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 class TimeLimitExceeded(BaseException):

@@ -17,20 +17,50 @@ stock pdfplumber's, so an upgrade that changes that method fails a test, not a s
 from __future__ import annotations
 
 import logging
+import zlib
 from pathlib import Path
 from typing import Iterator
 
 import pdfplumber
 from pdfminer.layout import LTChar
+from pdfminer import pdftypes
 from pdfminer.pdfpage import PDFPage
 from pdfplumber.page import Page
 from pdfplumber.pdf import PDF
 
 from ..errors import InputError
+from ..limits import MAX_STREAM_MB
 from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
 from .pdf import add_ocr_pages, page_source, reason
 from .types import PageLines, PdfPages, Word
+
+class _CappedZlib:
+    """pdfminer's ``zlib`` with a ceiling on what one stream may decode to.
+
+    pdfminer inflates every Flate stream whole (``zlib.decompress``): a few KB of
+    compressed spaces become gigabytes. Past ``MAX_STREAM_MB`` the stream is
+    refused; the page then fails with that reason instead of exhausting memory.
+    """
+
+    error = zlib.error
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompress(data: bytes, *args) -> bytes:
+        limit = MAX_STREAM_MB << 20
+        inflater = zlib.decompressobj()
+        out = inflater.decompress(data, limit + 1)
+        if len(out) > limit:
+            raise ValueError(f"a compressed stream decodes to more than {MAX_STREAM_MB} MB (a decompression bomb?)")
+        if not inflater.eof:
+            raise zlib.error("incomplete or truncated stream")  # what zlib.decompress says; pdfminer then repairs
+        return out
+
+
+pdftypes.zlib = _CappedZlib()
 
 # pdfplumber's default x_tolerance (3) glues words in PDFs that position each word
 # without a space character ("CityofHermosaBeach"); 1.5 keeps those spaces.

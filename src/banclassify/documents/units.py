@@ -39,6 +39,7 @@ class UnitResult:
     payload: object = None  # PdfPages or ExtractedDocument
     error: str | None = None
     seconds: float = 0.0
+    crashed: bool = False  # the worker died reading it (see ``workers``)
 
 
 def extract_unit(unit: ExtractionUnit) -> UnitResult:

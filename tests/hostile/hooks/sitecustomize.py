@@ -1,0 +1,33 @@
+"""Test-only: makes a reader process misbehave on a document that asks for it.
+
+Tests put this folder on PYTHONPATH of a ``banclassify`` subprocess and set
+BANCLASSIFY_TEST_HOOKS=1; every process of that run (the CLI, the fork server,
+its workers) then reads text documents through ``misbehaving_read``. A document
+whose text contains ``KILL-ME:SIGKILL`` or ``KILL-ME:SIGABRT`` kills the process
+reading it with that signal, ``SLEEP-ME:N`` sleeps N seconds first.
+"""
+
+import os
+
+if os.environ.get("BANCLASSIFY_TEST_HOOKS") == "1":
+    import re
+    import signal
+    import time
+
+    from banclassify.documents import text as _text
+    from banclassify.documents import units as _units
+
+    _original = _text.read_text_file
+
+    def misbehaving_read(path):
+        content = open(path, "rb").read().decode("utf-8", "replace")
+        asked = re.search(r"SLEEP-ME:(\d+(?:\.\d+)?)", content)
+        if asked:
+            time.sleep(float(asked.group(1)))
+        if "KILL-ME:SIGKILL" in content:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if "KILL-ME:SIGABRT" in content:
+            os.abort()
+        return _original(path)
+
+    _text.read_text_file = _units.read_text_file = misbehaving_read
