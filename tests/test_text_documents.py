@@ -271,3 +271,30 @@ def test_a_txt_symlink_to_a_device_is_refused(tmp_path):
         extract(link)
     result = run_cli("scan", str(link), "--max-mb", "1", timeout=60)
     assert result.returncode == 3 and "character device" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_long_document_is_classified_in_chunks_with_the_same_answers(tmp_path, classifier, monkeypatch):
+    # A 199 MB one-line text file needed tens of gigabytes in one pass: the model's
+    # matrices now hold one chunk of clauses at a time, read with its neighbours.
+    from banclassify import scan
+
+    rules = [
+        "No city department shall obtain or use face recognition technology.",
+        "The chief of police shall submit an annual surveillance report to the council.",
+        "The park shall be open from dawn to dusk.",
+        "No drone shall be flown over a public assembly until the council adopts a use policy.",
+        "A business shall obtain written consent before it collects biometric identifiers.",
+    ]
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(f"Sec. {n}. {rules[n % len(rules)]}" for n in range(1, 61)), encoding="utf-8")
+    document = extract(path)
+    whole = scan.classify_document(document, classifier, "long.txt", explain=True)
+    monkeypatch.setattr(scan, "CHUNK_CLAUSES", 7)
+    chunked = scan.classify_document(document, classifier, "long.txt", explain=True)
+    assert len(chunked.clauses) == len(whole.clauses) == 60
+    for a, b in zip(whole.clauses, chunked.clauses):
+        assert (a.section, a.label, a.explanation) == (b.section, b.label, b.explanation)
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-9)
+    monkeypatch.setattr(scan, "CHUNK_MARGIN", 0)  # without neighbours across chunk edges the answers differ
+    edges = scan.classify_document(document, classifier, "long.txt")
+    assert any(a.probabilities != pytest.approx(b.probabilities, abs=1e-9) for a, b in zip(whole.clauses, edges.clauses))
