@@ -20,6 +20,14 @@ if TYPE_CHECKING:  # scikit-learn is loaded with a model, not with the result ty
 # codes and agenda packets most such predictions are ordinary rules on other subjects.
 DEFAULT_MIN_CONFIDENCE = 0.5
 
+# A long document is classified this many clauses at a time, so that the model's
+# matrices (a few hundred bytes per character of text) stay the size of one chunk:
+# a 200 MB text file is read in time and memory linear in its size.
+CHUNK_CLAUSES = 1000
+# Clauses read on each side of a chunk, so that every clause sees the same neighbours
+# as in one pass; at least the model's context window (``NeighbourContext.window``, 5).
+CHUNK_MARGIN = 10
+
 
 @dataclass
 class ClauseResult:
@@ -153,18 +161,31 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
     clauses = segment(document.pages)
     timings["segment"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    normalised = classifier.normalise([c.text for c in clauses], [name] * len(clauses))
-    timings["normalise"] = time.perf_counter() - clock
+    texts = [c.text for c in clauses]
+    timings.update(normalise=0.0, classify=0.0, attributes=0.0)
+    predictions: list = []
+    explanations: list = []
+    for start in range(0, len(texts), CHUNK_CLAUSES):
+        stop = min(start + CHUNK_CLAUSES, len(texts))
+        first, last = max(0, start - CHUNK_MARGIN), min(len(texts), stop + CHUNK_MARGIN)
+        keep = slice(start - first, stop - first)
+        clock = time.perf_counter()
+        normalised = classifier.normalise(texts[first:last], [name] * (last - first))
+        timings["normalise"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        chunk = classifier.classify_normalised(normalised)
+        timings["classify"] += time.perf_counter() - clock
+        predictions += chunk[keep]
+        if explain:
+            clock = time.perf_counter()
+            explanations += classifier.explain(normalised, chunk)[keep]
+            timings["attributes"] += time.perf_counter() - clock
 
     clock = time.perf_counter()
-    predictions = classifier.classify_normalised(normalised)
-    timings["classify"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    attributes = classifier.attributes.extract([c.text for c in clauses], [p.label for p in predictions])
-    explanations = classifier.explain(normalised, predictions) if explain else [None] * len(clauses)
-    timings["attributes"] = time.perf_counter() - clock
+    attributes = classifier.attributes.extract(texts, [p.label for p in predictions])
+    if not explain:
+        explanations = [None] * len(clauses)
+    timings["attributes"] += time.perf_counter() - clock
 
     rows = [
         ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities,

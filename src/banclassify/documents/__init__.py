@@ -9,7 +9,7 @@ pages; ``segment`` takes it from there. Modules, one job each:
 - ``extract``: the entry point and the document-level checks;
 - ``pdf``: what the PDF engines share (OCR decisions, page ranges, assembly);
 - ``pdfplumber_engine``, ``pdfium_engine``: one file per PDF engine;
-- ``text``: plain text, Markdown and HTML;
+- ``text``: decoding, plain text and Markdown; ``html``: HTML pages (an HTML5 parser);
 - ``layout``: positioned words to clean page text, for every engine;
 - ``ocr``: scanned pages through Tesseract;
 - ``options``: ReadOptions (engine, OCR, jobs, limits) and ``read_document``;

@@ -7,12 +7,13 @@ words' positions (``pdf``, ``pdfplumber_engine``, ``pdfium_engine``, ``ocr``);
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import InputError
 from .ocr import INSTALL_HINT
 from .pdf import DEFAULT_ENGINE, assemble_pdf, read_pdf_parallel
-from .text import HTML_SUFFIXES, TEXT_SUFFIXES, read_html_file, read_text_file
+from .text import HTML_SUFFIXES, TEXT_SUFFIXES, check_regular, read_html_file, read_text_file
 from .types import ExtractedDocument
 
 PDF_SUFFIXES = {".pdf"}
@@ -44,10 +45,16 @@ def document_kind(path: Path) -> str:
         raise InputError(path, "is a directory, not a document (use 'banclassify batch' for folders)")
     suffix = path.suffix.lower()
     try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
+        # Without blocking, and checked on the open file: a FIFO would hang a plain open().
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as handle:
+        check_regular(path, os.fstat(fd).st_mode)
+        try:
+            head = handle.read(1024)
+        except OSError as exc:
+            raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
     if head.startswith(b"%PDF-") or (suffix in PDF_SUFFIXES and b"%PDF-" in head):
         return "pdf"
     if suffix in PDF_SUFFIXES:
