@@ -17,10 +17,11 @@ from typing import Callable, Iterable, TextIO
 from .batch import find_documents
 from .classify import ClauseClassifier
 from .errors import DataError
-from .documents import DEFAULT_ENGINE, extract
+from .documents import DEFAULT_ENGINE
 from .files import append_locked, rewrite_locked, sha256_file
 from .jsonl import read_jsonl
-from .scan import ClauseResult, classify_document
+from .limits import Limits
+from .scan import ClauseResult, scan_file
 
 KEYS = {
     "f": "full_ban",
@@ -75,18 +76,21 @@ def candidates(
     engine: str = DEFAULT_ENGINE,
     jobs: int = 1,
     ocr: str = "auto",
+    limits: Limits = Limits(),
 ) -> list[Candidate]:
     """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
     found: list[Candidate] = []
     seen: set[str] = set(done)
     for path in documents_of(inputs):
         try:
-            result = classify_document(extract(path, engine=engine, jobs=jobs, ocr=ocr), classifier, str(path))
+            result = scan_file(path, classifier, engine=engine, jobs=jobs, ocr=ocr, limits=limits)
         except DataError:
             raise
         except Exception as exc:  # one unreadable file must not end the session
             warn(f"{path}: {getattr(exc, 'problem', exc)} (skipped)")
             continue
+        for warning in result.warnings:
+            warn(f"{path}: {warning}")
         digest = sha256_file(path)
         clauses = result.clauses
         for i, clause in enumerate(clauses):

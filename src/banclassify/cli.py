@@ -122,7 +122,7 @@ def scan(
     jobs: int = JobsOption,
     ocr: OcrMode = OcrOption,
     explain: bool = typer.Option(False, "--explain", help="Show the terms that pushed each clause to its label, and the runner-up label."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up reading the document after this many seconds."),
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
@@ -136,21 +136,13 @@ def scan(
     from .report import render_scan
     from .scan import scan_file
 
-    from .documents import pdf_page_count
-    from .limits import TimeLimitExceeded, check_pages, check_size, time_limit
+    from .limits import Limits
 
     clock = time.perf_counter()
-    classifier = ClauseClassifier.load(model, trust=trust_model)
-    check_size(file, max_mb)
-    if file.suffix.lower() == ".pdf" and file.is_file():
-        check_pages(file, pdf_page_count(file), max_pages)
-    classifier.prepare()
+    classifier = ClauseClassifier.load(model, trust=trust_model).prepare()
     loading = time.perf_counter() - clock
-    try:
-        with time_limit(timeout):
-            result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain, ocr=ocr.value)
-    except TimeLimitExceeded:
-        raise BanclassifyError(file, f"timed out after {timeout:g} s (raise --timeout to allow more)") from None
+    limits = Limits(max_mb, max_pages, timeout)
+    result = scan_file(file, classifier, engine=engine.value, jobs=jobs, explain=explain, ocr=ocr.value, limits=limits)
     for warning in result.warnings:
         typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
     clock = time.perf_counter()
@@ -298,6 +290,7 @@ def batch(
     backend: str = typer.Option("local", "--backend", help="local (joblib processes) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Name every file skipped as unsupported."),
     engine: Engine = EngineOption,
     ocr: OcrMode = OcrOption,
     model: Optional[Path] = ModelOption,
@@ -326,15 +319,26 @@ def batch(
         max_mb=max_mb, max_pages=max_pages, use_cache=not no_cache, resume=resume, engine=engine.value, ocr=ocr.value,
     )
     report = run_batch(directory, classifier.prepare(), out, summary, options, show_progress=not quiet and sys.stderr.isatty())
+    incomplete = f" ({report.partial} partial, {report.damaged} damaged)" if report.partial or report.damaged else ""
     typer.echo(
-        f"{report.succeeded} of {report.documents} document(s) labelled, {report.failed} failed, "
-        f"{report.skipped_done} already done; {report.pages} pages, {report.clauses} clauses, "
+        f"{report.succeeded} of {report.documents} document(s) labelled{incomplete}, {report.failed} failed, "
+        f"{report.skipped_done} already done; {report.pages} pages ({report.ocr_pages} read by OCR, "
+        f"{report.skipped_pages} skipped), {report.clauses} clauses, "
         f"{report.cached} from cache; skipped {report.hidden} hidden and {report.unsupported} unsupported file(s); "
         f"{report.seconds:.1f} s",
         err=True,
     )
+    for status, path, warning in report.notices:
+        typer.echo(f"banclassify: {status}: {path}: {warning}", err=True)
     for path, problem in report.failures:
         typer.echo(f"banclassify: failed: {path}: {problem}", err=True)
+    shown = report.unsupported_files if verbose else report.unsupported_files[:5]
+    if shown:
+        more = len(report.unsupported_files) - len(shown)
+        typer.echo(
+            "banclassify: unsupported (skipped): " + ", ".join(shown) + (f" and {more} more (--verbose names them)" if more else ""),
+            err=True,
+        )
     typer.echo(f"clauses: {out}\ndocuments: {summary}", err=True)
     raise typer.Exit(report.exit_code)
 
@@ -350,6 +354,9 @@ def annotate(
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
     ocr: OcrMode = OcrOption,
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up reading a document after this many seconds."),
+    max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Skip files larger than this many megabytes."),
+    max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Skip PDFs with more pages than this."),
 ) -> None:
     """Label the clauses the model is least sure of; each answer is saved at once.
 
@@ -362,11 +369,12 @@ def annotate(
     from .annotate import annotate as run_session
     from .annotate import annotated_texts, candidates
     from .classify import ClauseClassifier
+    from .limits import Limits
 
     classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
         inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
-        engine=engine.value, jobs=jobs, ocr=ocr.value,
+        engine=engine.value, jobs=jobs, ocr=ocr.value, limits=Limits(max_mb, max_pages, timeout),
     )
     if not queue:
         typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from .attributes import CONDITION_WORDS, ClauseAttributes
 from .classify import ClauseClassifier, Explanation
 from .documents import DEFAULT_ENGINE, ExtractedDocument, extract
+from .limits import Limits
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
 
@@ -97,11 +98,11 @@ class ScanResult:
 
 def scan_file(
     path: str | Path, classifier: ClauseClassifier, engine: str = DEFAULT_ENGINE, jobs: int = 1, explain: bool = False,
-    ocr: str = "auto",
+    ocr: str = "auto", limits: Limits = Limits(),
 ) -> ScanResult:
-    """Label every clause of one document; ``InputError`` when it cannot be read."""
+    """Label every clause of one document; ``InputError`` when it cannot be read (or breaks ``limits``)."""
     clock = time.perf_counter()
-    document = extract(path, engine=engine, jobs=jobs, ocr=ocr)
+    document = extract(path, engine=engine, jobs=jobs, ocr=ocr, limits=limits)
     seconds = time.perf_counter() - clock
     result = classify_document(document, classifier, str(path), explain=explain)
     result.timings = {"extract": seconds, **result.timings}

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import Limits, check_pages, check_size, reading_time_limit
 from .ocr import INSTALL_HINT
-from .pdf import DEFAULT_ENGINE, assemble_pdf, read_pdf_parallel
+from .pdf import DEFAULT_ENGINE, assemble_pdf, pdf_page_count, read_pdf_parallel
 from .text import HTML_SUFFIXES, TEXT_SUFFIXES, read_html_file, read_text_file
 from .types import ExtractedDocument
 
@@ -19,21 +20,34 @@ PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 
 
-def extract(path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1, ocr: str = "auto") -> ExtractedDocument:
+def extract(
+    path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1, ocr: str = "auto", limits: Limits = Limits(),
+) -> ExtractedDocument:
     """Read one document; raise ``InputError`` with a one-line reason when it cannot be read.
 
     ``engine`` reads PDFs: "pdfplumber" (default) or "pdfium" (much faster, the
     same cleanup). ``jobs`` > 1 reads a long PDF's page ranges in parallel.
+    ``limits`` (size, pages, time) apply to the file as its content says it is.
     """
     path = Path(path)
-    kind = document_kind(path)
-    if kind == "pdf":
-        document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr))
-    elif kind == "html":
-        document = read_html_file(path)
-    else:
-        document = read_text_file(path)
+    kind, _ = check_limits(path, limits)
+    with reading_time_limit(path, limits.timeout):
+        if kind == "pdf":
+            document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr))
+        elif kind == "html":
+            document = read_html_file(path)
+        else:
+            document = read_text_file(path)
     return finalise(document)
+
+
+def check_limits(path: Path, limits: Limits) -> tuple[str, int | None]:
+    """The document's kind (by content) and PDF page count, once it passes the size and page limits."""
+    kind = document_kind(path)
+    check_size(path, limits.max_mb)
+    count = pdf_page_count(path) if kind == "pdf" else None
+    check_pages(path, count, limits.max_pages)
+    return kind, count
 
 
 def document_kind(path: Path) -> str:
@@ -62,6 +76,8 @@ def document_kind(path: Path) -> str:
 def finalise(document: ExtractedDocument) -> ExtractedDocument:
     """Refuse a document with no text; warn about pages that need OCR."""
     if not any(page.text.strip() for page in document.pages):
+        if document.damage and document.unreadable_pages:
+            raise InputError(document.path, f"corrupt or truncated PDF: no page could be read ({document.damage.removeprefix('damaged PDF: ')})")
         if document.pages_without_text:
             raise InputError(document.path, _ocr_message(document))
         if document.ocr_pages:
