@@ -195,17 +195,23 @@ def test_batch_finds_pdfs_by_content_and_names_what_it_skipped(tmp_path):
     folder = tmp_path / "legistar"
     folder.mkdir()
     write_front_loaded_pdf(folder / "View.ashx?M=A&ID=1149263", PAGES)
+    # A server's junk before the header, as in missouri.pdf: still a PDF for readers that accept it.
+    write_front_loaded_pdf(folder / "View.ashx?M=A&ID=1149264", PAGES[::-1], xref_stream=True, junk=b"%%EOF\n")
+    (folder / "about-pdf.txt").write_text("A note on the %PDF- header.\n\nNo department shall use drones.\n")
     (folder / "budget.xlsx").write_bytes(b"PK\x03\x04 a spreadsheet")
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 a word file")
     out, summary = folder / "clauses.jsonl", folder / "documents.csv"
     args = ["batch", str(folder), "--out", str(out), "--summary", str(summary), "--quiet", "--jobs", "1"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "1 of 1 document(s) labelled" in first.stderr
+    assert "3 of 3 document(s) labelled" in first.stderr
     assert "skipped 0 hidden and 2 unsupported file(s)" in first.stderr
     assert "banclassify: unsupported (skipped): budget.xlsx, notes.docx" in first.stderr
     with open(summary, newline="") as handle:
-        assert [row["path"] for row in csv.DictReader(handle)] == ["View.ashx?M=A&ID=1149263"]
+        rows = {row["path"]: row for row in csv.DictReader(handle)}
+    assert list(rows) == ["View.ashx?M=A&ID=1149263", "View.ashx?M=A&ID=1149264", "about-pdf.txt"]
+    assert [row["engine"] for row in rows.values()] == ["pdfplumber", "pdfplumber", "text"]
+    assert all(row["status"] == "ok" for row in rows.values())
     # A rerun finds the first run's clauses.jsonl and documents.csv in the folder: they are its own.
     second = runner.invoke(app, args)
     assert "skipped 0 hidden and 2 unsupported file(s)" in second.stderr

@@ -62,7 +62,8 @@ def document_kind(path: Path) -> str:
             head = handle.read(1024)
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if head.startswith(b"%PDF-") or (suffix in PDF_SUFFIXES and b"%PDF-" in head):
+    # Readers accept junk before the header (PDFium does); in a file named as text, "%PDF-" is text.
+    if head.startswith(b"%PDF-") or (suffix not in TEXT_SUFFIXES | HTML_SUFFIXES and b"%PDF-" in head):
         return "pdf"
     if suffix in PDF_SUFFIXES:
         raise InputError(path, "not a PDF file (no %PDF header)")
