@@ -123,3 +123,50 @@ def write_pdf(path: str | Path, paragraphs: list[str], layout: Layout | None = N
         pdf.showPage()
     pdf.save()
     return Path(path)
+
+
+def write_front_loaded_pdf(path: str | Path, pages: list[str], xref_stream: bool = False, junk: bytes = b"") -> Path:
+    """One page per string (lines split at "\\n"), written catalog, page tree and cross-reference first.
+
+    That is the object order of linearized ("Fast Web View") PDFs, which is how many
+    servers hand documents out: a download cut off after a few pages still opens, and
+    only the page tree says how many pages there were. ``xref_stream`` writes the
+    cross-reference section as a PDF 1.5 stream; ``junk`` goes before the ``%PDF``
+    header (what some portals prepend), which shifts every recorded offset.
+    """
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    kids = []
+    for index, text in enumerate(pages):
+        page, content = 4 + 2 * index, 5 + 2 * index
+        kids.append(b"%d 0 R" % page)
+        shown = b"".join(b"(%s) Tj 0 -14 Td " % line.encode("latin-1") for line in text.split("\n"))
+        stream = b"BT /F1 11 Tf 72 720 Td " + shown + b"ET"
+        objects[page] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                         b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % content)
+        objects[content] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
+    objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(pages))
+    size = max(objects) + 2  # the last number is the xref stream's own
+    body, relative = bytearray(), {}
+    for number in sorted(objects):
+        relative[number] = len(body)
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+    header = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n"
+    if xref_stream:
+        width = 1 + 4 + 2
+        opening = b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % (size - 1, size, width * size)
+        closing = b"\nendstream\nendobj\nstartxref\n0\n%%EOF\n"
+        start = len(header) + len(opening) + width * size + len(closing)
+        entries = b"\x00\x00\x00\x00\x00\xff\xff" + b"".join(
+            b"\x01" + (start + relative[n]).to_bytes(4, "big") + b"\x00\x00" for n in range(1, size - 1)
+        ) + b"\x01" + len(header).to_bytes(4, "big") + b"\x00\x00"
+        front = opening + entries + closing
+    else:
+        trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n0\n%%%%EOF\n" % (size - 1)
+        table_length = len(b"xref\n0 %d\n" % (size - 1)) + 20 * (size - 1)
+        start = len(header) + table_length + len(trailer)
+        front = b"xref\n0 %d\n0000000000 65535 f \n" % (size - 1) + b"".join(
+            b"%010d 00000 n \n" % (start + relative[n]) for n in range(1, size - 1)
+        ) + trailer
+    data = header + front + bytes(body) + b"startxref\n%d\n%%%%EOF\n" % len(header)
+    Path(path).write_bytes(junk + data)
+    return Path(path)

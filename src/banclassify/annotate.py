@@ -75,6 +75,8 @@ def candidates(
         except Exception as exc:  # one unreadable file must not end the session
             warn(f"{path}: {getattr(exc, 'problem', exc)} (skipped)")
             continue
+        for warning in result.warnings:
+            warn(f"{path}: {warning}")
         digest = sha256_file(path)
         clauses = result.clauses
         for i, clause in enumerate(clauses):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +27,16 @@ from .documents import (
     ReadOptions,
     UnitResult,
     assemble_pdf,
+    check_limits,
     document_kind,
     extract_unit,
     finalise,
-    pdf_page_count,
 )
 from .errors import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, BanclassifyError, InputError
 from .files import append_lines, exclusive_lock, sha256_file, write_text_atomic
 from .jsonl import read_jsonl
 from .labels import OPERATIVE_LABELS
-from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, check_pages, check_size, default_max_memory_mb
+from .limits import default_max_memory_mb
 from .report import CLAUSE_FIELDS, clause_row, render_csv, render_jsonl
 from .scan import ScanResult, classify_document
 
@@ -45,8 +44,12 @@ BATCH_CLAUSE_FIELDS = [*CLAUSE_FIELDS, "path", "sha256"]
 SUMMARY_FIELDS = [
     "path", "sha256", "pages", "clauses",
     *[f"{label}_{what}" for label in OPERATIVE_LABELS for what in ("count", "pages")],
-    "strongest_label", "technologies", "actors", "moratorium_ends", "engine", "seconds", "status",
+    "strongest_label", "technologies", "actors", "moratorium_ends", "engine", "seconds",
+    "ocr_pages", "skipped_pages", "skipped_why", "warnings", "status",
 ]
+# A document with pages that were not read is not "ok": "partial" (scanned pages skipped) or
+# "damaged" (a cut-off or broken file); its warnings say which pages and why.
+STATUS_OK, STATUS_PARTIAL, STATUS_DAMAGED = "ok", "partial", "damaged"
 
 
 @dataclass
@@ -69,7 +72,11 @@ class BatchOptions:
 class Discovery:
     documents: list[Path]
     hidden: int = 0
-    unsupported: int = 0
+    unsupported_files: list[Path] = field(default_factory=list)
+
+    @property
+    def unsupported(self) -> int:
+        return len(self.unsupported_files)
 
 
 @dataclass
@@ -81,13 +88,19 @@ class BatchReport:
     skipped_crashed: int = 0  # documents that killed a worker in an earlier run (see --resume)
     hidden: int = 0
     unsupported: int = 0
+    unsupported_files: list[str] = field(default_factory=list)  # relative to the folder
     pages: int = 0
+    ocr_pages: int = 0
+    skipped_pages: int = 0
+    partial: int = 0
+    damaged: int = 0
     clauses: int = 0
     seconds: float = 0.0
     cached: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C: what finished is written, --resume does the rest
     report_index: Path | None = None
+    notices: list[tuple[str, str, str]] = field(default_factory=list)  # (status, path, warning) of labelled documents
 
     @property
     def exit_code(self) -> int:
@@ -96,8 +109,13 @@ class BatchReport:
         return EXIT_SOME_FAILED if self.failed else EXIT_OK
 
 
-def find_documents(root: Path) -> Discovery:
-    """Supported files under ``root``, sorted by path; hidden and unsupported ones counted."""
+def find_documents(root: Path, exclude: set[Path] = frozenset()) -> Discovery:
+    """Supported files under ``root``, sorted by path; hidden and unsupported ones counted.
+
+    A file is taken by its content as ``scan`` takes it: a PDF saved without its
+    extension (a Legistar ``View.ashx?M=A&ID=...`` download) is a document.
+    ``exclude`` holds resolved paths to leave out unseen: the batch's own outputs.
+    """
     if not root.exists():
         raise InputError(root, "no such folder")
     if not root.is_dir():
@@ -113,13 +131,21 @@ def find_documents(root: Path) -> Discovery:
             if path.is_file():
                 found.hidden += 1
             continue
-        if not path.is_file():
+        if not path.is_file() or path.resolve() in exclude:
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.suffix.lower() in SUPPORTED_SUFFIXES or _is_document(path):
             found.documents.append(path)
         else:
-            found.unsupported += 1
+            found.unsupported_files.append(path)
     return found
+
+
+def _is_document(path: Path) -> bool:
+    try:
+        document_kind(path)
+        return True
+    except BanclassifyError:
+        return False
 
 
 @dataclass
@@ -193,9 +219,12 @@ def run_batch(
     A document that cannot be read is counted in ``BatchReport.failures``, never raised.
     """
     started = time.perf_counter()
-    discovery = find_documents(root)
-    report = BatchReport(hidden=discovery.hidden, unsupported=discovery.unsupported)
     journal = _journal_path(summary)
+    discovery = find_documents(root, {p.resolve() for p in (out, summary, journal)})
+    report = BatchReport(
+        hidden=discovery.hidden, unsupported=discovery.unsupported,
+        unsupported_files=[str(p.relative_to(root)) for p in discovery.unsupported_files],
+    )
     # A second batch writing the same outputs would interleave and duplicate rows.
     with exclusive_lock(out, "clause rows"), exclusive_lock(summary, "summary"):
         _run_locked(root, discovery, report, journal, classifier, out, summary, options, show_progress)
@@ -264,10 +293,7 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
         if item.error:
             continue
         try:
-            item.kind = document_kind(item.path)
-            check_size(item.path, options.read.max_mb)
-            count = pdf_page_count(item.path) if item.kind == "pdf" else None
-            check_pages(item.path, count, options.read.max_pages)
+            item.kind, count = check_limits(item.path, options.read.limits)
             item.pages = count or 1
         except BanclassifyError as exc:
             item.error = exc.problem
@@ -353,7 +379,8 @@ def _finish_document(
                     cache.put(item.sha256, cache_key, document)
             else:
                 report.cached += 1
-            result = classify_document(finalise(document), classifier, relative)
+            document = finalise(document)
+            result = classify_document(document, classifier, relative)
         except BanclassifyError as exc:
             error = exc.problem
         except (MemoryError, RecursionError) as exc:
@@ -366,8 +393,14 @@ def _finish_document(
         report.failures.append((relative, error or "unknown error"))
         row = _summary_row(relative, item.sha256, None, seconds, error or "unknown error", item.kind, engine)
     else:
+        status = document_status(document)
         report.succeeded += 1
+        report.partial += status == STATUS_PARTIAL
+        report.damaged += status == STATUS_DAMAGED
         report.pages += result.pages
+        report.ocr_pages += len(document.ocr_pages)
+        report.skipped_pages += len(document.skipped_pages)
+        report.notices.extend((status if status != STATUS_OK else "warning", relative, w) for w in document.warnings)
         report.clauses += len(result.clauses)
         rows = []
         for clause in result.clauses:
@@ -376,7 +409,7 @@ def _finish_document(
             data["sha256"] = item.sha256
             rows.append(data)
         append_lines(out, _encode_rows(rows, out))
-        row = _summary_row(relative, item.sha256, result, seconds, "ok", item.kind, engine)
+        row = _summary_row(relative, item.sha256, result, seconds, status, item.kind, engine, document)
     append_lines(journal, [json.dumps(row, ensure_ascii=False)])
     return result, row
 
@@ -388,7 +421,17 @@ def _encode_rows(rows: list[dict], out: Path) -> list[str]:
     return [render_csv(rows, BATCH_CLAUSE_FIELDS, header=False).rstrip("\n")] if rows else []
 
 
-def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: float, status: str, kind: str, engine: str) -> dict:
+def document_status(document: ExtractedDocument) -> str:
+    """"damaged", "partial" (pages skipped) or "ok"."""
+    if document.damage:
+        return STATUS_DAMAGED
+    return STATUS_PARTIAL if document.skipped_pages else STATUS_OK
+
+
+def _summary_row(
+    path: str, sha256: str, result: ScanResult | None, seconds: float, status: str, kind: str, engine: str,
+    document: ExtractedDocument | None = None,
+) -> dict:
     row: dict = {"path": path, "sha256": sha256, "pages": 0, "clauses": 0}
     for label in OPERATIVE_LABELS:
         row[f"{label}_count"] = 0
@@ -406,6 +449,10 @@ def _summary_row(path: str, sha256: str, result: ScanResult | None, seconds: flo
             row[key] = " | ".join(values)
     row["engine"] = engine if kind == "pdf" else (kind or "-")
     row["seconds"] = round(seconds, 3)
+    row["ocr_pages"] = " ".join(map(str, document.ocr_pages)) if document else ""
+    row["skipped_pages"] = " ".join(map(str, document.skipped_pages)) if document else ""
+    row["skipped_why"] = " | ".join(document.skip_reasons()) if document and document.skipped_pages else ""
+    row["warnings"] = " | ".join(document.warnings) if document else ""
     row["status"] = status
     return row
 

@@ -202,7 +202,6 @@ def scan(
     clock = time.perf_counter()
     classifier = ClauseClassifier.load(model, trust=trust_model)
     options = ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages)
-    options.check_limits(file)
     classifier.prepare()
     loading = time.perf_counter() - clock
     result = scan_file(file, classifier, options, explain=explain)
@@ -368,6 +367,7 @@ def batch(
     report_dir: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report to this folder: index.html and a page per document."),
     tracker: Optional[Path] = typer.Option(None, "--tracker", help="Write one row per document in tracker columns (jurisdiction, kind, title, number, dates, rules) to this .csv."),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="No progress bar."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", metavar="", help="Name every file skipped as unsupported."),
     engine: Engine = EngineOption,
     ocr: OcrMode = OcrOption,
     model: Optional[Path] = ModelOption,
@@ -396,15 +396,26 @@ def batch(
         report_dir=report_dir, tracker=tracker,
     )
     report = run_batch(directory, classifier.prepare(), out, summary, options, show_progress=not quiet and sys.stderr.isatty())
+    incomplete = f" ({report.partial} partial, {report.damaged} damaged)" if report.partial or report.damaged else ""
     typer.echo(
-        f"{report.succeeded} of {report.documents} document(s) labelled, {report.failed} failed, "
-        f"{report.skipped_done} already done{f', {report.skipped_crashed} skipped (they killed a worker in an earlier run)' if report.skipped_crashed else ''}; {report.pages} pages, {report.clauses} clauses, "
+        f"{report.succeeded} of {report.documents} document(s) labelled{incomplete}, {report.failed} failed, "
+        f"{report.skipped_done} already done{f', {report.skipped_crashed} skipped (they killed a worker in an earlier run)' if report.skipped_crashed else ''}; "
+        f"{report.pages} pages ({report.ocr_pages} read by OCR, {report.skipped_pages} skipped), {report.clauses} clauses, "
         f"{report.cached} from cache; skipped {report.hidden} hidden and {report.unsupported} unsupported file(s); "
         f"{report.seconds:.1f} s",
         err=True,
     )
+    for status, path, warning in report.notices:
+        typer.echo(f"banclassify: {status}: {path}: {warning}", err=True)
     for path, problem in report.failures:
         typer.echo(f"banclassify: failed: {path}: {problem}", err=True)
+    shown = report.unsupported_files if verbose else report.unsupported_files[:5]
+    if shown:
+        more = len(report.unsupported_files) - len(shown)
+        typer.echo(
+            "banclassify: unsupported (skipped): " + ", ".join(shown) + (f" and {more} more (--verbose names them)" if more else ""),
+            err=True,
+        )
     typer.echo(f"clauses: {out}\ndocuments: {summary}", err=True)
     if report.report_index is not None:
         typer.echo(f"report: {report.report_index}", err=True)
@@ -430,6 +441,9 @@ def annotate(
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
     ocr: OcrMode = OcrOption,
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up reading a document after this many seconds."),
+    max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Skip files larger than this many megabytes."),
+    max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Skip PDFs with more pages than this."),
 ) -> None:
     """Label the clauses the model is least sure of; each answer is saved at once.
 
@@ -448,7 +462,7 @@ def annotate(
     classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
         inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
-        options=ReadOptions(engine.value, ocr.value, jobs),
+        options=ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages),
     )
     if not queue:
         typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)

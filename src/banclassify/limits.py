@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
@@ -51,6 +52,16 @@ def apply_memory_ceiling(megabytes: float | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What reading one document may cost. ``extract`` applies them, so that every command
+    (scan, batch, annotate) refuses the same files, whatever their names say they are."""
+
+    max_mb: float | None = DEFAULT_MAX_MB
+    max_pages: int | None = DEFAULT_MAX_PAGES
+    timeout: float | None = None  # seconds of reading
+
+
 class TimeLimitExceeded(BaseException):
     """Raised by the alarm; a BaseException so that no ``except Exception`` in a PDF reader swallows it."""
 
@@ -73,6 +84,16 @@ def time_limit(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def reading_time_limit(path: Path, seconds: float | None):
+    """``time_limit`` for reading ``path``: running out is an ``InputError`` naming the file."""
+    try:
+        with time_limit(seconds):
+            yield
+    except TimeLimitExceeded:
+        raise InputError(path, f"timed out after {seconds:g} s (raise --timeout to allow more)") from None
 
 
 def check_size(path: Path, max_mb: float | None) -> None:

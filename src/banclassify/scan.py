@@ -141,15 +141,14 @@ class ScanResult:
 def scan_file(path: str | Path, classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False) -> ScanResult:
     """Label every clause of one document read with ``options``; ``InputError`` when it cannot be read.
 
-    The time limit of ``options`` covers the whole scan, not only the reading.
+    The limits of ``options`` (size, pages, time) apply to the file as its content says it is;
+    the time limit covers reading, the part whose cost depends on what the file contains.
     """
     options = options or ReadOptions()
-    path = Path(path)
-    with options.within_limits(path):
-        clock = time.perf_counter()
-        document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr)
-        seconds = time.perf_counter() - clock
-        result = classify_document(document, classifier, str(path), explain=explain)
+    clock = time.perf_counter()
+    document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr, limits=options.limits)
+    seconds = time.perf_counter() - clock
+    result = classify_document(document, classifier, str(path), explain=explain)
     result.timings = {"extract": seconds, **result.timings}
     return result
 

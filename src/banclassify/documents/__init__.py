@@ -6,7 +6,8 @@ pages; ``segment`` takes it from there. Modules, one job each:
 
 - ``types``: Word, Line, PageLines, PageText, ExtractedDocument, PdfPages;
 - ``marks``: the codec of amendment marks (struck-through and underlined words);
-- ``extract``: the entry point and the document-level checks;
+- ``extract``: the entry point and the document-level checks (limits, empty documents);
+- ``damage``: cut-off files, broken cross-reference tables, missing pages;
 - ``pdf``: what the PDF engines share (OCR decisions, page ranges, assembly);
 - ``pdfplumber_engine``, ``pdfium_engine``: one file per PDF engine;
 - ``text``: decoding, plain text and Markdown; ``html``: HTML pages (an HTML5 parser);
@@ -20,7 +21,7 @@ Nothing here imports scikit-learn or spaCy, so worker processes start fast.
 """
 
 from .cache import ExtractionCache
-from .extract import SUPPORTED_SUFFIXES, document_kind, extract, finalise, format_pages
+from .extract import SUPPORTED_SUFFIXES, check_limits, document_kind, extract, finalise, format_pages
 from .options import ReadOptions, read_document
 from .pdf import DEFAULT_ENGINE, ENGINES, PAGES_PER_UNIT, assemble_pdf, pdf_page_count, read_pdf_lines
 from .types import ExtractedDocument, Line, PageLines, PageText, PdfPages, Word
@@ -42,6 +43,7 @@ __all__ = [
     "UnitResult",
     "Word",
     "assemble_pdf",
+    "check_limits",
     "document_kind",
     "extract",
     "extract_unit",

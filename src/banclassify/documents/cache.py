@@ -2,6 +2,10 @@
 
 Extraction is where the time goes; a second run over an unchanged folder reads
 the cache instead. Entries are small gzip JSON files written atomically.
+
+An entry records what was read, not only what was asked for: scanned pages
+skipped because Tesseract was missing are listed in it, and once Tesseract is
+installed such an entry no longer answers, so the next run reads those pages.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 
 from ..files import atomic_path
 from ..userdirs import cache_dir
+from .ocr import tesseract_available
 from .types import ExtractedDocument, PageText
 
 # Bump when extraction or cleanup changes what it produces, so old entries are not reused.
@@ -32,6 +37,8 @@ class ExtractionCache:
                 data = json.load(handle)
         except (OSError, ValueError, EOFError):
             return None  # missing or damaged: extract again
+        if data.get("ocr_missing") and tesseract_available():
+            return None  # pages skipped for want of Tesseract can be read now
         return ExtractedDocument(
             path=path,
             kind=data["kind"],
@@ -41,6 +48,8 @@ class ExtractionCache:
             warnings=data["warnings"],
             ocr_pages=data.get("ocr_pages", []),
             ocr_missing=data.get("ocr_missing", []),
+            unreadable_pages=data.get("unreadable_pages", []),
+            damage=data.get("damage", ""),
         )
 
     def put(self, sha256: str, engine: str, document: ExtractedDocument) -> None:
@@ -52,6 +61,8 @@ class ExtractionCache:
             "warnings": document.warnings,
             "ocr_pages": document.ocr_pages,
             "ocr_missing": document.ocr_missing,
+            "unreadable_pages": document.unreadable_pages,
+            "damage": document.damage,
         }
         try:
             with atomic_path(self._entry(sha256, engine)) as tmp:

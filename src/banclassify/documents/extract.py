@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import Limits, check_pages, check_size, reading_time_limit
 from .ocr import INSTALL_HINT
-from .pdf import DEFAULT_ENGINE, assemble_pdf, read_pdf_parallel
+from .pdf import DEFAULT_ENGINE, assemble_pdf, pdf_page_count, read_pdf_parallel
 from .text import HTML_SUFFIXES, TEXT_SUFFIXES, check_regular, read_html_file, read_text_file
 from .types import ExtractedDocument
 
@@ -20,21 +21,34 @@ PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 
 
-def extract(path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1, ocr: str = "auto") -> ExtractedDocument:
+def extract(
+    path: str | Path, engine: str = DEFAULT_ENGINE, jobs: int = 1, ocr: str = "auto", limits: Limits = Limits(),
+) -> ExtractedDocument:
     """Read one document; raise ``InputError`` with a one-line reason when it cannot be read.
 
     ``engine`` reads PDFs: "pdfplumber" (default) or "pdfium" (much faster, the
     same cleanup). ``jobs`` > 1 reads a long PDF's page ranges in parallel.
+    ``limits`` (size, pages, time) apply to the file as its content says it is.
     """
     path = Path(path)
-    kind = document_kind(path)
-    if kind == "pdf":
-        document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr))
-    elif kind == "html":
-        document = read_html_file(path)
-    else:
-        document = read_text_file(path)
+    kind, _ = check_limits(path, limits)
+    with reading_time_limit(path, limits.timeout):
+        if kind == "pdf":
+            document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr))
+        elif kind == "html":
+            document = read_html_file(path)
+        else:
+            document = read_text_file(path)
     return finalise(document)
+
+
+def check_limits(path: Path, limits: Limits) -> tuple[str, int | None]:
+    """The document's kind (by content) and PDF page count, once it passes the size and page limits."""
+    kind = document_kind(path)
+    check_size(path, limits.max_mb)
+    count = pdf_page_count(path) if kind == "pdf" else None
+    check_pages(path, count, limits.max_pages)
+    return kind, count
 
 
 def document_kind(path: Path) -> str:
@@ -55,7 +69,8 @@ def document_kind(path: Path) -> str:
             head = handle.read(1024)
         except OSError as exc:
             raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if head.startswith(b"%PDF-") or (suffix in PDF_SUFFIXES and b"%PDF-" in head):
+    # Readers accept junk before the header (PDFium does); in a file named as text, "%PDF-" is text.
+    if head.startswith(b"%PDF-") or (suffix not in TEXT_SUFFIXES | HTML_SUFFIXES and b"%PDF-" in head):
         return "pdf"
     if suffix in PDF_SUFFIXES:
         raise InputError(path, "not a PDF file (no %PDF header)")
@@ -69,6 +84,8 @@ def document_kind(path: Path) -> str:
 def finalise(document: ExtractedDocument) -> ExtractedDocument:
     """Refuse a document with no text; warn about pages that need OCR."""
     if not any(page.text.strip() for page in document.pages):
+        if document.damage and document.unreadable_pages:
+            raise InputError(document.path, f"corrupt or truncated PDF: no page could be read ({document.damage.removeprefix('damaged PDF: ')})")
         if document.pages_without_text:
             raise InputError(document.path, _ocr_message(document))
         if document.ocr_pages:

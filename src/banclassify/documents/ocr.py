@@ -55,7 +55,8 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
     """OCR pages (1-based) into positioned words, in PDF points; ``jobs`` Tesseract processes at a time.
 
     Yields (page number, words) in the order of ``numbers``. A page Tesseract
-    cannot read raises ``OcrError`` naming it.
+    cannot read raises ``OcrError`` naming it; a page PDFium cannot render (a
+    damaged file that only pdfplumber opens) comes back as (number, None).
     """
     import pypdfium2
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -64,20 +65,32 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
     jobs = max(1, jobs)
     tesseracts = _Tesseracts()
     with tempfile.TemporaryDirectory(prefix="banclassify-ocr-") as folder:
-        document = pypdfium2.PdfDocument(str(path))
+        try:
+            document = pypdfium2.PdfDocument(str(path))
+        except Exception:
+            yield from ((number, None) for number in numbers)
+            return
         pool = ThreadPoolExecutor(max_workers=jobs)
         try:
             futures = []
             for number in numbers:
                 # Rendering stays in this thread (PDFium is not thread-safe) and runs
                 # while Tesseract reads the pages before; only a few pages wait on disk.
-                running = [f for _, f in futures if not f.done()]
+                running = [f for _, f in futures if f is not None and not f.done()]
                 if len(running) >= 2 * jobs:
                     wait(running, return_when=FIRST_COMPLETED)
                 png = Path(folder) / f"page-{number}.png"
-                document[number - 1].render(scale=scale).to_pil().save(png, compress_level=1)
+                try:
+                    bitmap = document[number - 1].render(scale=scale)
+                except Exception:
+                    futures.append((number, None))
+                    continue
+                bitmap.to_pil().save(png, compress_level=1)
                 futures.append((number, pool.submit(tesseracts.words, png, scale)))
             for number, future in futures:
+                if future is None:
+                    yield number, None
+                    continue
                 try:
                     yield number, future.result()
                 except Exception as exc:

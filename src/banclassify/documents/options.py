@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
-from ..limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, TimeLimitExceeded, check_pages, check_size, time_limit
-from .extract import extract
-from .pdf import DEFAULT_ENGINE, pdf_page_count
+from ..limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, Limits
+from .extract import check_limits, extract
+from .pdf import DEFAULT_ENGINE
 from .types import ExtractedDocument
 
 
@@ -32,30 +30,18 @@ class ReadOptions:
     max_mb: float | None = DEFAULT_MAX_MB
     max_pages: int | None = DEFAULT_MAX_PAGES
 
-    @contextmanager
-    def within_limits(self, path: Path):
-        """Refuse a file over the size or page limit, then run the block within the time limit.
-
-        Running out of time becomes an ``InputError`` naming the file.
-        """
-        self.check_limits(path)
-        try:
-            with time_limit(self.timeout):
-                yield
-        except TimeLimitExceeded:
-            raise InputError(path, f"timed out after {self.timeout:g} s (raise --timeout to allow more)") from None
-
+    @property
+    def limits(self) -> Limits:
+        """The size, page and time limits, as ``extract`` applies them."""
+        return Limits(self.max_mb, self.max_pages, self.timeout)
 
     def check_limits(self, path: Path) -> None:
-        """Refuse a file over the size or page limit (``InputError``)."""
-        check_size(path, self.max_mb)
-        if path.suffix.lower() == ".pdf" and path.is_file():
-            check_pages(path, pdf_page_count(path), self.max_pages)
+        """Refuse a file over the size or page limit (``InputError``), judged by its content, not its name."""
+        check_limits(Path(path), self.limits)
 
 
 def read_document(path: str | Path, options: ReadOptions | None = None) -> ExtractedDocument:
     """``extract`` within the limits of ``options``; ``InputError`` for a file over a limit or out of time."""
     options = options or ReadOptions()
     path = Path(path)
-    with options.within_limits(path):
-        return extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr)
+    return extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr, limits=options.limits)

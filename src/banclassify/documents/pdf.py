@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..process import freeze_in_worker
+from .damage import damage_message, missing_pages, structure_problem
 from .layout import join_hyphenated, join_hyphenated_pages, page_lines, page_text, running_line_keys
 from .types import ExtractedDocument, PageText, PdfPages
 
@@ -31,6 +32,13 @@ RANGES_PER_JOB = 2
 MIN_PAGES_PER_RANGE = 40
 
 
+ENGINE_NAMES = {"pdfplumber": "pdfplumber", "pdfium": "PDFium"}
+
+
+class PdfOpenError(InputError):
+    """An engine cannot open the file at all (as opposed to an encrypted file or one bad page)."""
+
+
 def read_pdf_lines(
     path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE, ocr: str = "auto", jobs: int = 1,
 ) -> PdfPages:
@@ -38,17 +46,33 @@ def read_pdf_lines(
 
     Takes a path, not an open document, so that page ranges can be read in other
     processes (neither pdfplumber nor PDFium objects can be pickled). Scanned
-    pages are read by OCR after the others, ``jobs`` of them at a time.
+    pages are read by OCR after the others, ``jobs`` of them at a time. When the
+    engine cannot open the file, the other engine tries, and a note says so:
+    each repairs different damage (PDFium reads files with junk before the header
+    that pdfminer finds "No /Root object!" in).
     """
+    if engine not in ENGINES:
+        raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    try:
+        return _engine_pages(engine, Path(path), first, last, ocr, jobs)
+    except PdfOpenError as exc:
+        other = next(e for e in ENGINES if e != engine)
+        try:
+            result = _engine_pages(other, Path(path), first, last, ocr, jobs)
+        except PdfOpenError:
+            raise exc from None
+        result.notes.append(f"{ENGINE_NAMES[engine]} cannot open it: {exc.problem}; read with {ENGINE_NAMES[other]} instead")
+        return result
+
+
+def _engine_pages(engine: str, path: Path, first: int, last: int | None, ocr: str, jobs: int) -> PdfPages:
     if engine == "pdfium":
         from . import pdfium_engine
 
-        return pdfium_engine.read_pages(Path(path), first, last, ocr, jobs)
-    if engine != "pdfplumber":
-        raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+        return pdfium_engine.read_pages(path, first, last, ocr, jobs)
     from . import pdfplumber_engine
 
-    return pdfplumber_engine.read_pages(Path(path), first, last, ocr, jobs)
+    return pdfplumber_engine.read_pages(path, first, last, ocr, jobs)
 
 
 def page_source(number: int, chars: int, cover: float, mode: str, result: PdfPages) -> str:
@@ -77,6 +101,9 @@ def add_ocr_pages(path: Path, scanned: list[tuple[int, float, float]], jobs: int
     sizes = {number: (width, height) for number, width, height in scanned}
     try:
         for number, words in ocr.read_pages(path, list(sizes), jobs):
+            if words is None:
+                result.unreadable.append(number)
+                continue
             width, height = sizes[number]
             result.pages.append(page_lines(number, words, width, height))
             result.ocr_pages.append(number)
@@ -130,10 +157,19 @@ def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:
     running = running_line_keys(pages)
     joined = join_hyphenated_pages([join_hyphenated(page_text(p, running)) for p in pages])
     texts = [PageText(p.number, text) for p, text in zip(pages, joined)]
-    page_count = max((part.page_count for part in parts), default=0)
+    declared = max((part.declared for part in parts), default=0)
+    page_count = max(declared, max((part.page_count for part in parts), default=0))
     document = ExtractedDocument(Path(path), "pdf", texts, page_count, without_text)
     document.ocr_pages = sorted(n for part in parts for n in part.ocr_pages)
     document.ocr_missing = sorted(n for part in parts for n in part.ocr_missing)
+    for note in (note for part in parts for note in part.notes):
+        if note not in document.warnings:
+            document.warnings.append(note)
+    seen = {p.number for p in pages} | set(without_text) | set(document.ocr_missing) | set(document.ocr_pages)
+    document.unreadable_pages = sorted(set(missing_pages(declared, seen)) | {n for part in parts for n in part.unreadable})
+    document.damage = damage_message(structure_problem(Path(path)), page_count, document.unreadable_pages)
+    if document.damage:
+        document.warnings.append(document.damage)
     return document
 
 

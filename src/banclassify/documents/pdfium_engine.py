@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import InputError
 from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
-from .pdf import add_ocr_pages, page_source, reason
+from .pdf import PdfOpenError, add_ocr_pages, page_source, reason
 from .types import PdfPages, Word
 
 
@@ -26,13 +26,14 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
     except Exception as exc:
         if "password" in str(exc).lower():
             raise InputError(path, "encrypted PDF: it needs a password to open") from None
-        raise InputError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
+        raise PdfOpenError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
     try:
         count = len(document)
         if count == 0:
-            raise InputError(path, "empty document: the PDF has no pages")
+            raise PdfOpenError(path, "empty document: the PDF has no pages")
         stop = count if last is None else min(last, count)
-        result = PdfPages([], [], count)
+        # PDFium's count is the page tree's: pages of a cut-off file are missing from it, not from the count.
+        result = PdfPages([], [], count, declared=count)
         scanned: list[tuple[int, float, float]] = []
         for number in range(first, stop + 1):
             try:
@@ -46,7 +47,8 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
                 textpage.close()
                 page.close()
             except Exception as exc:
-                raise InputError(path, f"corrupt PDF: page {number} cannot be read ({reason(exc)})") from None
+                result.unreadable.append(number)
+                continue
             source = page_source(number, chars, cover, ocr, result)
             if source == "text":
                 result.pages.append(page_lines(number, words, width, height))

@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..limits import MAX_STREAM_MB
 from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
-from .pdf import add_ocr_pages, page_source, reason
+from .pdf import PdfOpenError, add_ocr_pages, page_source, reason
 from .types import PageLines, PdfPages, Word
 
 class _CappedZlib:
@@ -105,8 +105,8 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
         if _is_password_error(exc):
             raise InputError(path, "encrypted PDF: it needs a password to open") from None
-        raise InputError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
-    result = PdfPages([], [], 0)
+        raise PdfOpenError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
+    result = PdfPages([], [], 0, declared=_declared_pages(pdf))
     scanned: list[tuple[int, float, float]] = []
     try:
         page_iterator = iter_pages(pdf, first, last)
@@ -114,7 +114,10 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
             try:
                 page = next(page_iterator, None)
             except Exception as exc:
-                raise InputError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
+                if result.page_count == 0 and first == 1:
+                    raise PdfOpenError(path, f"corrupt or truncated PDF ({reason(exc)})") from None
+                # The page tree breaks off: the pages after it are missing, which ``assemble_pdf`` reports.
+                break
             if page is None:
                 break
             number = result.page_count = page.page_number
@@ -127,17 +130,28 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
                 elif source == "ocr":
                     scanned.append((number, float(page.width), float(page.height)))
             except Exception as exc:
-                raise InputError(path, f"corrupt PDF: page {number} cannot be read ({reason(exc)})") from None
+                result.unreadable.append(number)
             finally:
                 # Drop the page's parsed objects now: a 1,000-page packet must not
                 # keep every page's layout in memory.
                 page.close()
         if result.page_count == 0 and first == 1:
-            raise InputError(path, "empty document: the PDF has no pages")
+            raise PdfOpenError(path, "empty document: the PDF has no pages")
     finally:
         _close_quietly(pdf)
     add_ocr_pages(path, scanned, jobs, result)
     return result
+
+
+def _declared_pages(pdf) -> int:
+    """The /Count of the page tree's root: the pages the file says it has (0 when unknown)."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+        return count if isinstance(count, int) and count > 0 else 0
+    except Exception:
+        return 0
 
 
 def _close_quietly(pdf) -> None:

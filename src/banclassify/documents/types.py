@@ -72,7 +72,9 @@ class ExtractedDocument:
     document's page count, including pages that could not be read, which are
     listed in ``pages_without_text`` (no text layer and no OCR) and
     ``ocr_missing`` (needed OCR, Tesseract not installed). ``ocr_pages`` were
-    read by OCR. ``warnings`` are one-line messages for the user about what was
+    read by OCR. ``unreadable_pages`` could not be read at all (a damaged or
+    cut-off file); ``damage`` says what is wrong with such a file ("" when
+    nothing is). ``warnings`` are one-line messages for the user about what was
     not read. ``kind`` is "pdf", "text" or "html".
     """
 
@@ -84,6 +86,24 @@ class ExtractedDocument:
     warnings: list[str] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)
     ocr_missing: list[int] = field(default_factory=list)
+    unreadable_pages: list[int] = field(default_factory=list)
+    damage: str = ""
+
+    @property
+    def skipped_pages(self) -> list[int]:
+        """Pages whose text was not read, whatever the reason."""
+        return sorted(set(self.pages_without_text) | set(self.ocr_missing) | set(self.unreadable_pages))
+
+    def skip_reasons(self) -> list[str]:
+        """Why pages were skipped, in a few words each (for summaries)."""
+        reasons = []
+        if self.ocr_missing:
+            reasons.append("scanned, Tesseract not installed")
+        elif self.pages_without_text:
+            reasons.append("scanned, OCR off")
+        if self.unreadable_pages:
+            reasons.append("unreadable (damaged file)")
+        return reasons
 
 
 @dataclass
@@ -97,3 +117,6 @@ class PdfPages:
     page_count: int
     ocr_pages: list[int] = field(default_factory=list)  # read by OCR
     ocr_missing: list[int] = field(default_factory=list)  # needed OCR, but Tesseract is not installed
+    declared: int = 0  # the page count the file's page tree declares (0: unknown)
+    unreadable: list[int] = field(default_factory=list)  # pages the engine could not read
+    notes: list[str] = field(default_factory=list)  # warnings for the user (another engine read the file, ...)

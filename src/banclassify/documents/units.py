@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BanclassifyError
-from ..limits import TimeLimitExceeded, time_limit
+from ..limits import reading_time_limit
 from ..process import freeze_in_worker
 from .pdf import DEFAULT_ENGINE, read_pdf_lines
 from .text import read_html_file, read_text_file
@@ -47,8 +47,8 @@ def extract_unit(unit: ExtractionUnit) -> UnitResult:
     freeze_in_worker()
     started = time.perf_counter()
     try:
-        with time_limit(unit.timeout):
-            path = Path(unit.path)
+        path = Path(unit.path)
+        with reading_time_limit(path, unit.timeout):
             if unit.kind == "pdf":
                 payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine, unit.ocr)
             elif unit.kind == "html":
@@ -56,8 +56,6 @@ def extract_unit(unit: ExtractionUnit) -> UnitResult:
             else:
                 payload = read_text_file(path)
         return UnitResult(unit.index, payload, None, time.perf_counter() - started)
-    except TimeLimitExceeded:
-        return UnitResult(unit.index, None, f"timed out after {unit.timeout:g} s", time.perf_counter() - started)
     except BanclassifyError as exc:
         return UnitResult(unit.index, None, exc.problem, time.perf_counter() - started)
     except (MemoryError, RecursionError) as exc:
