@@ -72,6 +72,75 @@ def test_trained_models_are_trusted_until_they_change(tmp_path):
     assert result.exit_code == 4 and "untrusted model file" in result.stderr
 
 
+def trusted_copy_of_the_shipped_model(tmp_path: Path, card_sha256: str | None = None) -> Path:
+    """A copy of the shipped model and its card, in the trust file as if 'banclassify train' had written it."""
+    model = tmp_path / "mine.joblib"
+    shutil.copy(SHIPPED_MODEL, model)
+    shutil.copy(SHIPPED_MODEL.with_suffix(".card.json"), model.with_suffix(".card.json"))
+    entry = {"sha256": trust.sha256_file(model), "path": str(model.resolve())}
+    if card_sha256:
+        entry["card_sha256"] = card_sha256
+    trust.trust_file().parent.mkdir(parents=True, exist_ok=True)
+    with open(trust.trust_file(), "a") as handle:
+        handle.write(json.dumps(entry) + "\n")
+    return model
+
+
+def test_a_model_swapped_right_after_its_hash_was_checked_is_never_unpickled(tmp_path, monkeypatch):
+    import hashlib
+
+    model = trusted_copy_of_the_shipped_model(tmp_path)
+    good = trust.sha256_file(model)
+    marker = tmp_path / "pwned.txt"
+    evil = tmp_path / "evil.joblib"
+    evil.write_bytes(pickle.dumps(Payload(marker)))
+    real_sha256 = hashlib.sha256
+
+    class SwapOnceHashed:
+        """hashlib.sha256 whose result, the moment it is read for the model, swaps in the attacker's file."""
+
+        def __init__(self, *args):
+            self.digest = real_sha256(*args)
+
+        def update(self, data):
+            self.digest.update(data)
+
+        def hexdigest(self):
+            value = self.digest.hexdigest()
+            if value == good and evil.exists():
+                os.replace(evil, model)
+            return value
+
+    monkeypatch.setattr(hashlib, "sha256", SwapOnceHashed)
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert not evil.exists(), "the hash of the model was never checked"
+    assert not marker.exists(), "the swapped-in pickle ran"
+    assert result.exit_code == 0, result.output  # the verified bytes were loaded
+    assert "labels: consent_requirement, full_ban, moratorium" in result.stdout
+
+
+def test_a_tampered_model_card_is_not_believed(tmp_path):
+    card = SHIPPED_MODEL.with_suffix(".card.json")
+    model = trusted_copy_of_the_shipped_model(tmp_path, trust.sha256_file(card))
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 0 and "trained on: " in result.stdout
+    tampered = json.loads(card.read_text())
+    tampered["examples"] = 987654
+    tampered["cross_validation"]["macro_f1"] = 0.999
+    model.with_suffix(".card.json").write_text(json.dumps(tampered))
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 0, result.output  # the model itself is the verified one
+    assert "987654" not in result.stdout and "0.999" not in result.stdout
+    assert "model card not shown: the model card does not match the SHA-256 recorded with its model" in result.stdout
+
+
+def test_the_shipped_hash_file_covers_the_model_card():
+    recorded = trust.shipped_hashes()
+    assert recorded["banclassify.joblib"] == trust.sha256_file(SHIPPED_MODEL)
+    assert recorded["banclassify.card.json"] == trust.sha256_file(SHIPPED_MODEL.with_suffix(".card.json"))
+    assert ClauseClassifier.load().card_problem is None
+
+
 def test_concurrent_appends_never_interleave(tmp_path):
     target = tmp_path / "annotations.jsonl"
     script = (

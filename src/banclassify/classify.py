@@ -138,6 +138,7 @@ class ClauseClassifier:
     def __init__(self, pipeline: Any, card: dict | None = None, path: Path | None = None):
         self.pipeline = pipeline
         self.card = card or {}
+        self.card_problem: str | None = None  # why the card beside the model was not believed
         self.path = path
         self.labels: list[str] = [str(c) for c in pipeline.classes_]
 
@@ -146,8 +147,10 @@ class ClauseClassifier:
         """Load the shipped model, or the one at ``path``; see ``trust`` for which files may be loaded."""
         shipped = path is None or Path(path).resolve() == default_model_path().resolve()
         path = Path(path) if path else default_model_path()
-        pipeline, card = load_model(path, shipped=shipped, trust=trust)
-        return cls(pipeline, card, path)
+        pipeline, card, card_problem = load_model(path, shipped=shipped, trust=trust)
+        classifier = cls(pipeline, card, path)
+        classifier.card_problem = card_problem
+        return classifier
 
     def prepare(self) -> "ClauseClassifier":
         """Build what a scan needs (spaCy pipeline, lookup tables) now, and keep the garbage collector off it.
@@ -228,16 +231,27 @@ class ClauseClassifier:
         return explanations
 
 
-def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[Any, dict]:
-    """Load a model and its card; every failure is a one-line ``ModelError``."""
+def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[Any, dict, str | None]:
+    """Load a model and its card; every failure is a one-line ``ModelError``.
+
+    Returns the pipeline, the card (empty when there is none or it cannot be
+    believed) and why a card beside the model was not believed, or None.
+    The model file is read once: the bytes whose hash is checked are the bytes unpickled.
+    """
+    import io
+
     from . import trust as trusted
 
     if not path.exists():
         raise ModelError(path, "model file not found (run 'banclassify train' to build one, or pass --model)")
     if path.is_dir():
         raise ModelError(path, "is a directory, not a model file")
-    trusted.check(path, shipped=shipped, trust=trust)
-    card = read_card(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelError(path, f"cannot be read ({exc.strerror or exc})") from None
+    digest = trusted.check(path, data, shipped=shipped, trust=trust)
+    card, problem = read_card(path, digest, shipped=shipped, trust=trust)
     import sklearn
 
     saved_with = (card.get("versions") or {}).get("scikit-learn")
@@ -253,7 +267,7 @@ def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", InconsistentVersionWarning)
-            pipeline = joblib.load(path)
+            pipeline = joblib.load(io.BytesIO(data))
     except InconsistentVersionWarning as exc:
         raise ModelError(
             path,
@@ -267,34 +281,57 @@ def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[
     unknown = set(map(str, pipeline.classes_)) - set(LABELS)
     if unknown:
         raise ModelError(path, f"model predicts unknown labels: {', '.join(sorted(unknown))}")
-    return pipeline, card
+    return pipeline, card, problem
 
 
-def read_card(path: Path) -> dict:
+def read_card(path: Path, model_sha256: str, shipped: bool = False, trust: bool = False) -> tuple[dict, str | None]:
+    """The model card beside ``path`` if its hash is the one recorded with the model.
+
+    A card that does not match is not an error (the model itself was verified) but
+    is not believed either: ``({}, why)``.
+    """
+    from . import trust as trusted
+
     card_file = card_path(path)
-    if not card_file.exists():
-        return {}
     try:
-        return json.loads(card_file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = card_file.read_bytes()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        raise ModelError(card_file, f"unreadable model card ({exc.strerror or exc})") from None
+    problem = trusted.card_problem(card_file, data, model_sha256, shipped=shipped, trust=trust)
+    if problem:
+        return {}, problem
+    try:
+        card = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(card_file, f"unreadable model card ({exc})") from None
+    if not isinstance(card, dict):
+        raise ModelError(card_file, "unreadable model card (not a JSON object)")
+    return card, None
 
 
 def _minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
-def save_model(pipeline: Any, path: Path, card: dict) -> None:
-    """Write model and card atomically: an interrupted save leaves the old files intact."""
+def save_model(pipeline: Any, path: Path, card: dict, shipped: bool = False) -> None:
+    """Write model and card atomically: an interrupted save leaves the old files intact.
+
+    Both are recorded as trusted (with ``shipped``: in the package's hash file)
+    under the model's final path before the model takes its name, so a crash never
+    leaves an untrusted model in place.
+    """
     import joblib
 
     from . import trust
 
+    card_text = json.dumps(card, indent=2, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         joblib.dump(pipeline, tmp, compress=3)
-        # Trusted before it takes the real name, so a crash never leaves an untrusted model in place.
-        trust.record_trusted(tmp)
-    write_text_atomic(card_path(path), json.dumps(card, indent=2, sort_keys=True) + "\n")
-    if path.resolve() == default_model_path().resolve():
-        trust.record_shipped(path)
+        if not shipped:
+            trust.record_trusted(path, trust.sha256_bytes(tmp.read_bytes()), trust.sha256_bytes(card_text.encode("utf-8")))
+    write_text_atomic(card_path(path), card_text)
+    if shipped:
+        trust.record_shipped(path, card_path(path))

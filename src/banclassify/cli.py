@@ -463,6 +463,9 @@ def info(model: Optional[Path] = ModelOption, trust_model: bool = TrustOption) -
     card = classifier.card
     typer.echo(f"model: {classifier.path}")
     typer.echo(f"labels: {', '.join(classifier.labels)}")
+    if classifier.card_problem:
+        typer.echo(f"model card not shown: {classifier.card_problem}")
+        return
     if not card:
         typer.echo("no model card beside the model file")
         return

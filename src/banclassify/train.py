@@ -61,7 +61,9 @@ def train(
     progress("fitting on all data")
     downstream.fit(normalised, corpus.training_targets)  # the slice shares its steps with ``pipeline``
     card = model_card(corpus, pipeline, params, cv)
-    save_model(pipeline, out, card)
+    from .classify import default_model_path
+
+    save_model(pipeline, out, card, shipped=out.resolve() == default_model_path().resolve())
     write_text_atomic(out.with_suffix(".card.md"), render_card_markdown(card))
     return TrainReport(out, card, time.perf_counter() - started)
 
