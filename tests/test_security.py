@@ -60,16 +60,36 @@ def test_a_foreign_model_is_refused_without_trust_model(tmp_path):
     assert runner.invoke(app, ["info", "--model", str(copy), "--trust-model"]).exit_code == 0
 
 
-def test_trained_models_are_trusted_until_they_change(tmp_path):
+def test_trained_models_are_trusted_until_they_change(tmp_path, monkeypatch):
     model = tmp_path / "mine.joblib"
     assert runner.invoke(app, ["train", "--data", str(SMALL_CORPUS), "--out", str(model), "--fast"]).exit_code == 0
-    lines = trust.trust_file().read_text().splitlines()
-    assert any(json.loads(line)["sha256"] == trust.sha256_file(model) for line in lines)
+    entries = [json.loads(line) for line in trust.trust_file().read_text().splitlines()]
+    [entry] = [e for e in entries if e["sha256"] == trust.sha256_file(model)]
+    assert entry["path"] == str(model.resolve())  # its final name, not the temporary file's
+    assert entry["card_sha256"] == trust.sha256_file(model.with_suffix(".card.json"))
     assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
+    # $BANCLASSIFY_MODEL names a trained model as --model does (it is not taken for the shipped one).
+    monkeypatch.setenv("BANCLASSIFY_MODEL", str(model))
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 0, result.output
+    assert f"model: {model}" in result.stdout and "trained on: 472 clauses" in result.stdout
     with open(model, "ab") as handle:
         handle.write(b"\0")
-    result = runner.invoke(app, ["info", "--model", str(model)])
-    assert result.exit_code == 4 and "untrusted model file" in result.stderr
+    for args in (["info", "--model", str(model)], ["info"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 4 and "untrusted model file" in result.stderr
+
+
+def test_banclassify_model_refuses_a_foreign_file_as_untrusted_and_verifies_the_shipped_one(tmp_path, monkeypatch):
+    marker = tmp_path / "pwned.txt"
+    evil = tmp_path / "evil.joblib"
+    evil.write_bytes(pickle.dumps(Payload(marker)))
+    monkeypatch.setenv("BANCLASSIFY_MODEL", str(evil))
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 4 and "untrusted model file" in result.stderr and not marker.exists()
+    monkeypatch.setenv("BANCLASSIFY_MODEL", str(SHIPPED_MODEL))
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 0 and f"model: {SHIPPED_MODEL}" in result.stdout
 
 
 def trusted_copy_of_the_shipped_model(tmp_path: Path, card_sha256: str | None = None) -> Path:

@@ -25,10 +25,19 @@ MODEL_FILENAME = "banclassify.joblib"
 
 
 def default_model_path() -> Path:
-    """``$BANCLASSIFY_MODEL``, else the model shipped in the repository's ``models/``."""
+    """The model commands use without ``--model``: ``$BANCLASSIFY_MODEL``, else the shipped model."""
     if os.environ.get("BANCLASSIFY_MODEL"):
         return Path(os.environ["BANCLASSIFY_MODEL"])
+    return shipped_model_path()
+
+
+def shipped_model_path() -> Path:
+    """The model shipped in the repository's ``models/``, verified against ``shipped_model.sha256``."""
     return Path(__file__).resolve().parents[2] / "models" / MODEL_FILENAME
+
+
+def is_shipped_model(path: str | Path) -> bool:
+    return Path(path).resolve() == shipped_model_path().resolve()
 
 
 def card_path(model_path: Path) -> Path:
@@ -145,8 +154,9 @@ class ClauseClassifier:
     @classmethod
     def load(cls, path: str | Path | None = None, trust: bool = False) -> "ClauseClassifier":
         """Load the shipped model, or the one at ``path``; see ``trust`` for which files may be loaded."""
-        shipped = path is None or Path(path).resolve() == default_model_path().resolve()
+        # $BANCLASSIFY_MODEL names a model like --model does: trusted as shipped only if it is the shipped file.
         path = Path(path) if path else default_model_path()
+        shipped = is_shipped_model(path)
         pipeline, card, card_problem = load_model(path, shipped=shipped, trust=trust)
         classifier = cls(pipeline, card, path)
         classifier.card_problem = card_problem

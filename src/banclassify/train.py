@@ -61,9 +61,9 @@ def train(
     progress("fitting on all data")
     downstream.fit(normalised, corpus.training_targets)  # the slice shares its steps with ``pipeline``
     card = model_card(corpus, pipeline, params, cv)
-    from .classify import default_model_path
+    from .classify import is_shipped_model
 
-    save_model(pipeline, out, card, shipped=out.resolve() == default_model_path().resolve())
+    save_model(pipeline, out, card, shipped=is_shipped_model(out))
     write_text_atomic(out.with_suffix(".card.md"), render_card_markdown(card))
     return TrainReport(out, card, time.perf_counter() - started)
 
