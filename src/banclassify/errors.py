@@ -38,3 +38,9 @@ class ModelError(BanclassifyError):
 
 class DataError(BanclassifyError):
     exit_code = EXIT_DATA
+
+
+class UsageError(BanclassifyError):
+    """Options that cannot go together, found by the library rather than the parser."""
+
+    exit_code = EXIT_USAGE
