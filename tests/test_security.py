@@ -64,8 +64,11 @@ def test_trained_models_are_trusted_until_they_change(tmp_path, monkeypatch):
     model = tmp_path / "mine.joblib"
     assert runner.invoke(app, ["train", "--data", str(SMALL_CORPUS), "--out", str(model), "--fast"]).exit_code == 0
     entries = [json.loads(line) for line in trust.trust_file().read_text().splitlines()]
-    [entry] = [e for e in entries if e["sha256"] == trust.sha256_file(model)]
-    assert entry["path"] == str(model.resolve())  # its final name, not the temporary file's
+    # Recorded under its final name, never the temporary file's (training is deterministic:
+    # other tests may have recorded the same bytes under their own paths).
+    [entry] = [e for e in entries if e["path"] == str(model.resolve())]
+    assert entry["sha256"] == trust.sha256_file(model)
+    assert not [e for e in entries if e["path"].endswith(".tmp")]
     assert entry["card_sha256"] == trust.sha256_file(model.with_suffix(".card.json"))
     assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
     # $BANCLASSIFY_MODEL names a trained model as --model does (it is not taken for the shipped one).
