@@ -37,8 +37,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Rebuilds the shipped model, its cards and shipped_model.sha256 from data/labeled/ alone.
+# (A plain 'banclassify train' writes your own model in your data folder instead.)
 train: $(STAMP)
-	$(BIN)/banclassify train
+	$(BIN)/banclassify train --replace-shipped
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

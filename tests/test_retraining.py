@@ -8,12 +8,17 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from banclassify import corpus, modelfile, trust
 from banclassify.classify import ClauseClassifier, card_path
 from banclassify.cli import app
 from banclassify.corpus import DEFAULT_DATA_DIR, data_hash, training_files
-from conftest import SAMPLE_PDF, SHIPPED_MODEL
+from banclassify.project import Project
+from banclassify.train import plan_training
+from banclassify.userdirs import data_dir
+from conftest import ROOT, SAMPLE_PDF, SHIPPED_MODEL
 
 runner = CliRunner()
 SMALL_CORPUS = DEFAULT_DATA_DIR / "west.jsonl"
@@ -162,3 +167,115 @@ def test_import_prodigy_and_label_studio(tmp_path):
     assert "task 2: no known label chosen ('banana')" in result.stderr
     labels = [json.loads(l)["label"] for l in target.read_text().splitlines()]
     assert labels == ["full_ban", "consent_requirement"]
+
+
+# The user's data has one home, whatever the working directory: the user data
+# directory, or the folder given with --project. The shipped corpus stays apart.
+
+@pytest.fixture
+def tiny_shipped_corpus(tmp_path, monkeypatch):
+    """The shipped corpus cut to 80 clauses of west.jsonl, so that a test can train in seconds."""
+    shipped = tmp_path / "package" / "data" / "labeled"
+    shipped.mkdir(parents=True)
+    lines = SMALL_CORPUS.read_text(encoding="utf-8").splitlines()[:80]
+    (shipped / "west.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(corpus, "DEFAULT_DATA_DIR", shipped)
+    return shipped
+
+
+@pytest.fixture
+def empty_folder(tmp_path, monkeypatch):
+    """An empty working directory outside the repository, and a user data directory of this test's own."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("BANCLASSIFY_DATA_DIR", str(tmp_path / "home-data"))
+    assert not work.resolve().is_relative_to(ROOT)
+    return work
+
+
+def write_prodigy(path: Path) -> Path:
+    path.write_text(
+        json.dumps({"text": "No drone may be flown over a public school by any city agency.", "accept": ["full_ban"], "answer": "accept"}) + "\n"
+        + json.dumps({"text": "Stores must obtain written consent before enrolling a shopper's face.", "accept": ["consent_requirement"], "answer": "accept"}) + "\n"
+    )
+    return path
+
+
+def test_annotate_import_and_train_from_an_empty_folder_use_the_user_data_directory(empty_folder, tiny_shipped_corpus):
+    home = data_dir()
+    result = run("annotate", SAMPLE_PDF, "--limit", "2", input="o\nn\n")
+    assert result.exit_code == 0, result.output
+    assert f"2 answer(s) saved to {home / 'labeled' / 'annotations.jsonl'}" in result.stderr
+    prodigy = write_prodigy(empty_folder / "prodigy.jsonl")
+    result = run("import", prodigy)
+    assert result.exit_code == 0, result.output
+    assert f"2 imported into {home / 'labeled' / 'corrections.jsonl'}" in result.stdout
+    assert list(empty_folder.iterdir()) == [prodigy]  # nothing went to ./data/labeled
+
+    shipped_before = SHIPPED_MODEL.read_bytes()
+    result = run("train", "--fast")
+    assert result.exit_code == 0, result.output
+    assert f"shipped corpus: 80 clauses from 1 file(s) in {tiny_shipped_corpus}" in result.stderr
+    assert "your data: 4 clauses from 2 file(s)" in result.stderr
+    assert f"  {home / 'labeled' / 'annotations.jsonl'} 2" in result.stderr
+    assert f"  {home / 'labeled' / 'corrections.jsonl'} 2" in result.stderr
+    assert "84 clauses in all, 4 of them yours" in result.stderr
+
+    model = home / "models" / "banclassify.joblib"
+    assert f"wrote your model {model} (84 clauses, 4 of them yours" in result.stdout
+    assert f"--model {model}" in result.stdout
+    assert SHIPPED_MODEL.read_bytes() == shipped_before
+    card = json.loads(card_path(model).read_text())
+    assert card["user_examples"] == 4 and len(card["user_files"]) == 2
+    info = run("info", "--model", model)
+    assert info.exit_code == 0 and "trained on: 84 clauses (4 of them yours)" in info.stdout
+    assert list(empty_folder.iterdir()) == [prodigy]
+
+
+def test_project_folder_holds_the_data_of_every_command_of_the_loop(empty_folder, tiny_shipped_corpus):
+    project = empty_folder.parent / "my-project"
+    prodigy = write_prodigy(empty_folder / "prodigy.jsonl")
+    assert run("import", prodigy, "--project", project).exit_code == 0
+    assert (project / "labeled" / "corrections.jsonl").exists()
+    assert not (data_dir() / "labeled").exists()  # the user data directory is left alone
+
+    plan = plan_training(None, None, Project.at(project))
+    assert plan.files == [tiny_shipped_corpus / "west.jsonl", project / "labeled" / "corrections.jsonl"]
+    assert plan.out == project / "models" / "banclassify.joblib" and not plan.shipped
+    # Only the shipped corpus goes into the shipped model.
+    assert plan_training(None, None, Project.at(project), replace_shipped=True).files == [tiny_shipped_corpus / "west.jsonl"]
+
+    # The user's own held-out file joins the shipped test split in evaluate.
+    (project / "labeled" / "test_mine.jsonl").write_text(
+        json.dumps({"text": "No city department shall obtain face recognition technology.", "label": "full_ban", "source": "mine"}) + "\n"
+    )
+    result = run("evaluate", "--project", project)
+    assert result.exit_code == 0, result.output
+    assert f"evaluating {SHIPPED_MODEL} on 1 clauses from 1 file(s), 1 of them yours" in result.stderr
+
+
+def test_train_never_replaces_the_shipped_model_unless_told(tmp_path, tiny_shipped_corpus, monkeypatch):
+    shipped_before = SHIPPED_MODEL.read_bytes()
+    result = run("train", "--out", SHIPPED_MODEL, "--fast")
+    assert result.exit_code == 2
+    assert "this is the shipped model: 'make train' rebuilds it (or add --replace-shipped)" in result.stderr
+    result = run("train", "--replace-shipped", "--out", tmp_path / "other.joblib", "--fast")
+    assert result.exit_code == 2 and "--replace-shipped writes only the shipped model" in result.stderr
+    assert SHIPPED_MODEL.read_bytes() == shipped_before
+
+    # What 'make train' runs, with the shipped model and its hash file moved into tmp_path.
+    shipped = tmp_path / "models" / "banclassify.joblib"
+    monkeypatch.setattr(modelfile, "shipped_model_path", lambda: shipped)
+    monkeypatch.setattr(trust, "SHIPPED_HASH_FILE", tmp_path / "shipped_model.sha256")
+    (data_dir() / "labeled").mkdir(parents=True, exist_ok=True)
+    write_prodigy(data_dir() / "labeled" / "corrections.jsonl")  # the developer's own data stays out of it
+    result = run("train", "--replace-shipped", "--fast")
+    assert result.exit_code == 0, result.output
+    assert f"wrote the shipped model {shipped} (80 clauses, 0 of them yours" in result.stdout
+    assert trust.shipped_hashes() == {
+        "banclassify.joblib": trust.sha256_file(shipped), "banclassify.card.json": trust.sha256_file(card_path(shipped)),
+    }
+    loaded = ClauseClassifier.load()
+    assert loaded.path == shipped and loaded.card["examples"] == 80 and loaded.card_problem is None
+    assert SHIPPED_MODEL.read_bytes() == shipped_before

@@ -60,16 +60,108 @@ def test_a_foreign_model_is_refused_without_trust_model(tmp_path):
     assert runner.invoke(app, ["info", "--model", str(copy), "--trust-model"]).exit_code == 0
 
 
-def test_trained_models_are_trusted_until_they_change(tmp_path):
+def test_trained_models_are_trusted_until_they_change(tmp_path, monkeypatch):
     model = tmp_path / "mine.joblib"
     assert runner.invoke(app, ["train", "--data", str(SMALL_CORPUS), "--out", str(model), "--fast"]).exit_code == 0
-    lines = trust.trust_file().read_text().splitlines()
-    assert any(json.loads(line)["sha256"] == trust.sha256_file(model) for line in lines)
+    entries = [json.loads(line) for line in trust.trust_file().read_text().splitlines()]
+    # Recorded under its final name, never the temporary file's (training is deterministic:
+    # other tests may have recorded the same bytes under their own paths).
+    [entry] = [e for e in entries if e["path"] == str(model.resolve())]
+    assert entry["sha256"] == trust.sha256_file(model)
+    assert not [e for e in entries if e["path"].endswith(".tmp")]
+    assert entry["card_sha256"] == trust.sha256_file(model.with_suffix(".card.json"))
     assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
+    # $BANCLASSIFY_MODEL names a trained model as --model does (it is not taken for the shipped one).
+    monkeypatch.setenv("BANCLASSIFY_MODEL", str(model))
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 0, result.output
+    assert f"model: {model}" in result.stdout and "trained on: 472 clauses" in result.stdout
     with open(model, "ab") as handle:
         handle.write(b"\0")
+    for args in (["info", "--model", str(model)], ["info"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 4 and "untrusted model file" in result.stderr
+
+
+def test_banclassify_model_refuses_a_foreign_file_as_untrusted_and_verifies_the_shipped_one(tmp_path, monkeypatch):
+    marker = tmp_path / "pwned.txt"
+    evil = tmp_path / "evil.joblib"
+    evil.write_bytes(pickle.dumps(Payload(marker)))
+    monkeypatch.setenv("BANCLASSIFY_MODEL", str(evil))
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 4 and "untrusted model file" in result.stderr and not marker.exists()
+    monkeypatch.setenv("BANCLASSIFY_MODEL", str(SHIPPED_MODEL))
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 0 and f"model: {SHIPPED_MODEL}" in result.stdout
+
+
+def trusted_copy_of_the_shipped_model(tmp_path: Path, card_sha256: str | None = None) -> Path:
+    """A copy of the shipped model and its card, in the trust file as if 'banclassify train' had written it."""
+    model = tmp_path / "mine.joblib"
+    shutil.copy(SHIPPED_MODEL, model)
+    shutil.copy(SHIPPED_MODEL.with_suffix(".card.json"), model.with_suffix(".card.json"))
+    entry = {"sha256": trust.sha256_file(model), "path": str(model.resolve())}
+    if card_sha256:
+        entry["card_sha256"] = card_sha256
+    trust.trust_file().parent.mkdir(parents=True, exist_ok=True)
+    with open(trust.trust_file(), "a") as handle:
+        handle.write(json.dumps(entry) + "\n")
+    return model
+
+
+def test_a_model_swapped_right_after_its_hash_was_checked_is_never_unpickled(tmp_path, monkeypatch):
+    import hashlib
+
+    model = trusted_copy_of_the_shipped_model(tmp_path)
+    good = trust.sha256_file(model)
+    marker = tmp_path / "pwned.txt"
+    evil = tmp_path / "evil.joblib"
+    evil.write_bytes(pickle.dumps(Payload(marker)))
+    real_sha256 = hashlib.sha256
+
+    class SwapOnceHashed:
+        """hashlib.sha256 whose result, the moment it is read for the model, swaps in the attacker's file."""
+
+        def __init__(self, *args):
+            self.digest = real_sha256(*args)
+
+        def update(self, data):
+            self.digest.update(data)
+
+        def hexdigest(self):
+            value = self.digest.hexdigest()
+            if value == good and evil.exists():
+                os.replace(evil, model)
+            return value
+
+    monkeypatch.setattr(hashlib, "sha256", SwapOnceHashed)
     result = runner.invoke(app, ["info", "--model", str(model)])
-    assert result.exit_code == 4 and "untrusted model file" in result.stderr
+    assert not evil.exists(), "the hash of the model was never checked"
+    assert not marker.exists(), "the swapped-in pickle ran"
+    assert result.exit_code == 0, result.output  # the verified bytes were loaded
+    assert "labels: consent_requirement, full_ban, moratorium" in result.stdout
+
+
+def test_a_tampered_model_card_is_not_believed(tmp_path):
+    card = SHIPPED_MODEL.with_suffix(".card.json")
+    model = trusted_copy_of_the_shipped_model(tmp_path, trust.sha256_file(card))
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 0 and "trained on: " in result.stdout
+    tampered = json.loads(card.read_text())
+    tampered["examples"] = 987654
+    tampered["cross_validation"]["macro_f1"] = 0.999
+    model.with_suffix(".card.json").write_text(json.dumps(tampered))
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 0, result.output  # the model itself is the verified one
+    assert "987654" not in result.stdout and "0.999" not in result.stdout
+    assert "model card not shown: the model card does not match the SHA-256 recorded with its model" in result.stdout
+
+
+def test_the_shipped_hash_file_covers_the_model_card():
+    recorded = trust.shipped_hashes()
+    assert recorded["banclassify.joblib"] == trust.sha256_file(SHIPPED_MODEL)
+    assert recorded["banclassify.card.json"] == trust.sha256_file(SHIPPED_MODEL.with_suffix(".card.json"))
+    assert ClauseClassifier.load().card_problem is None
 
 
 def test_concurrent_appends_never_interleave(tmp_path):

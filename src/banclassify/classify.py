@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .errors import ModelError
 from .files import atomic_path, write_text_atomic
 from .labels import LABELS
-from .modelfile import MODEL_FILENAME, card_path, checked_card, default_model_path, is_shipped, read_card  # noqa: F401 (part of this module's interface)
+from .modelfile import MODEL_FILENAME, card_path, default_model_path, is_shipped_model, read_card, read_verified, shipped_model_path  # noqa: F401 (part of this module's interface)
 
 def build_pipeline(C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3), context_window: int = 5):
     """The untrained model. Its parameters are the grid that ``train`` searches."""
@@ -130,16 +130,20 @@ class ClauseClassifier:
     def __init__(self, pipeline: Any, card: dict | None = None, path: Path | None = None):
         self.pipeline = pipeline
         self.card = card or {}
+        self.card_problem: str | None = None  # why the card beside the model was not believed
         self.path = path
         self.labels: list[str] = [str(c) for c in pipeline.classes_]
 
     @classmethod
     def load(cls, path: str | Path | None = None, trust: bool = False) -> "ClauseClassifier":
         """Load the shipped model, or the one at ``path``; see ``trust`` for which files may be loaded."""
-        shipped = is_shipped(path)
+        # $BANCLASSIFY_MODEL names a model like --model does: trusted as shipped only if it is the shipped file.
         path = Path(path) if path else default_model_path()
-        pipeline, card = load_model(path, shipped=shipped, trust=trust)
-        return cls(pipeline, card, path)
+        shipped = is_shipped_model(path)
+        pipeline, card, card_problem = load_model(path, shipped=shipped, trust=trust)
+        classifier = cls(pipeline, card, path)
+        classifier.card_problem = card_problem
+        return classifier
 
     def prepare(self) -> "ClauseClassifier":
         """Build what a scan needs (spaCy pipeline, lookup tables) now, and keep the garbage collector off it.
@@ -224,9 +228,16 @@ class ClauseClassifier:
         return explanations
 
 
-def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[Any, dict]:
-    """Load a model and its card; every failure is a one-line ``ModelError``."""
-    card = checked_card(path, shipped=shipped, trust=trust)
+def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[Any, dict, str | None]:
+    """Load a model and its card; every failure is a one-line ``ModelError``.
+
+    Returns the pipeline, the card (empty when there is none or it cannot be
+    believed) and why a card beside the model was not believed, or None.
+    The model file is read once: the bytes whose hash is checked are the bytes unpickled.
+    """
+    import io
+
+    data, card, problem = read_verified(path, shipped=shipped, trust=trust)
     import sklearn
 
     saved_with = (card.get("versions") or {}).get("scikit-learn")
@@ -242,7 +253,7 @@ def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", InconsistentVersionWarning)
-            pipeline = joblib.load(path)
+            pipeline = joblib.load(io.BytesIO(data))
     except InconsistentVersionWarning as exc:
         raise ModelError(
             path,
@@ -256,24 +267,30 @@ def load_model(path: Path, shipped: bool = False, trust: bool = False) -> tuple[
     unknown = set(map(str, pipeline.classes_)) - set(LABELS)
     if unknown:
         raise ModelError(path, f"model predicts unknown labels: {', '.join(sorted(unknown))}")
-    return pipeline, card
+    return pipeline, card, problem
 
 
 def _minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
-def save_model(pipeline: Any, path: Path, card: dict) -> None:
-    """Write model and card atomically: an interrupted save leaves the old files intact."""
+def save_model(pipeline: Any, path: Path, card: dict, shipped: bool = False) -> None:
+    """Write model and card atomically: an interrupted save leaves the old files intact.
+
+    Both are recorded as trusted (with ``shipped``: in the package's hash file)
+    under the model's final path before the model takes its name, so a crash never
+    leaves an untrusted model in place.
+    """
     import joblib
 
     from . import trust
 
+    card_text = json.dumps(card, indent=2, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         joblib.dump(pipeline, tmp, compress=3)
-        # Trusted before it takes the real name, so a crash never leaves an untrusted model in place.
-        trust.record_trusted(tmp)
-    write_text_atomic(card_path(path), json.dumps(card, indent=2, sort_keys=True) + "\n")
-    if path.resolve() == default_model_path().resolve():
-        trust.record_shipped(path)
+        if not shipped:
+            trust.record_trusted(path, trust.sha256_bytes(tmp.read_bytes()), trust.sha256_bytes(card_text.encode("utf-8")))
+    write_text_atomic(card_path(path), card_text)
+    if shipped:
+        trust.record_shipped(path, card_path(path))

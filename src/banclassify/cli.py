@@ -143,7 +143,11 @@ def main_options(
     show_library_warnings()
 
 
-ModelOption = typer.Option(None, "--model", "-m", help="Model file (default: the shipped model in models/).")
+ModelOption = typer.Option(None, "--model", "-m", help="Model file (default: $BANCLASSIFY_MODEL, else the shipped model in models/).")
+ProjectOption = typer.Option(
+    None, "--project", file_okay=False,
+    help="Folder of your labelled data and models (default: $BANCLASSIFY_DATA_DIR, else ~/.local/share/banclassify).",
+)
 TrustOption = typer.Option(False, "--trust-model", metavar="", help="Load a model file that banclassify did not train here. Loading a model runs code from it: only for files you trust.")
 
 
@@ -283,37 +287,58 @@ def classify(
 @app.command()
 @handle_errors
 def train(
-    data: Optional[List[Path]] = typer.Option(None, "--data", "-d", help="Labelled JSONL file or folder; repeatable (default: training files in data/labeled/)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the model (default: the shipped model path)."),
+    data: Optional[List[Path]] = typer.Option(
+        None, "--data", "-d",
+        help="Labelled JSONL file or folder; repeatable (default: the shipped corpus in data/labeled/ plus your data, see --project).",
+    ),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the model (default: models/banclassify.joblib in your data folder)."),
+    project: Optional[Path] = ProjectOption,
+    replace_shipped: bool = typer.Option(
+        False, "--replace-shipped", metavar="", help="Rebuild the shipped model, its card and hash from the shipped corpus alone (what 'make train' does).",
+    ),
     fast: bool = typer.Option(False, "--fast", metavar="", help="Skip the hyper-parameter search."),
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Parallel jobs for the search (-1: all cores)."),
 ) -> None:
-    """Train a model on labelled clauses, with grouped cross-validation, and write its model card.
+    """Train a model on the shipped corpus and your labelled clauses, with grouped cross-validation, and write its model card.
 
-    Example: banclassify train --data data/labeled/ --data my_corrections.jsonl --out models/mine.joblib
+    Your model goes to your data folder; the shipped model is replaced only with --replace-shipped.
+
+    Example: banclassify train --fast    (then: banclassify scan FILE --model <the path it prints>)
     """
-    from .classify import default_model_path
-    from .corpus import jsonl_files, training_files
+    from .project import Project
+    from .train import plan_training
     from .train import train as run_training
 
-    files = [p for p in jsonl_files(data) if not p.name.startswith("test")] if data else training_files()
-    target = out or default_model_path()
-    report = run_training(files, target, fast=fast, n_jobs=jobs, progress=lambda m: typer.echo(m, err=True))
+    plan = plan_training(data, out, Project.at(project), replace_shipped)
+    report = run_training(
+        plan.files, plan.out, fast=fast, n_jobs=jobs, progress=lambda m: typer.echo(m, err=True),
+        shipped=plan.shipped, user_data=plan.user_data,
+    )
     cv = report.card.get("cross_validation") or {}
-    typer.echo(f"wrote {report.model_path} ({report.card['examples']} clauses, {report.seconds:.1f} s)")
+    clauses = f"{report.card['examples']} clauses, {report.card['user_examples']} of them yours"
+    if report.shipped:
+        typer.echo(f"wrote the shipped model {report.model_path} ({clauses}, {report.seconds:.1f} s), its card and hash")
+    else:
+        typer.echo(f"wrote your model {report.model_path} ({clauses}, {report.seconds:.1f} s); the shipped model is unchanged")
     if cv:
         typer.echo(f"grouped {cv['folds']}-fold CV macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+    if not report.shipped:
+        typer.echo(f"use it: banclassify scan FILE --model {report.model_path}  (or export BANCLASSIFY_MODEL={report.model_path})")
 
 
 @app.command()
 @handle_errors
 def evaluate(
     files: Optional[List[Path]] = typer.Argument(None, help="Labelled JSONL files or folders (same as --data)."),
-    data: Optional[List[Path]] = typer.Option(None, "--data", "-d", help="Labelled JSONL file or folder; repeatable (default: the test split, data/labeled/test*.jsonl)."),
+    data: Optional[List[Path]] = typer.Option(
+        None, "--data", "-d",
+        help="Labelled JSONL file or folder; repeatable (default: the test split, data/labeled/test*.jsonl, plus your own test*.jsonl).",
+    ),
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
+    project: Optional[Path] = ProjectOption,
     format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
-    cv: bool = typer.Option(False, "--cv", metavar="", help="Also run grouped 5-fold cross-validation on the training data."),
+    cv: bool = typer.Option(False, "--cv", metavar="", help="Also run grouped 5-fold cross-validation on the training data (shipped and yours)."),
     mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
 ) -> None:
     """Per-label precision, recall and F1 of a model, next to a keyword baseline.
@@ -323,20 +348,24 @@ def evaluate(
     import json
 
     from .classify import ClauseClassifier
-    from .corpus import jsonl_files, load_corpus, training_files
+    from .corpus import jsonl_files, load_corpus, test_files, training_files
     from .evaluate import evaluate as run_evaluation
     from .evaluate import grouped_cross_validation, render_evaluation
+    from .project import Project
 
-    from .corpus import test_files
-
+    home = Project.at(project)
     classifier = ClauseClassifier.load(model, trust=trust_model)
     chosen = [*(files or []), *(data or [])]
-    corpus = load_corpus(jsonl_files(chosen) if chosen else test_files())
+    corpus = load_corpus(jsonl_files(chosen) if chosen else test_files() + home.test_files())
+    typer.echo(
+        f"evaluating {classifier.path} on {len(corpus.examples)} clauses from {len(corpus.files)} file(s), "
+        f"{corpus.user_examples} of them yours", err=True,
+    )
     evaluation = run_evaluation(classifier.prepare(), corpus, mistakes)
     if cv:
         from sklearn.base import clone
 
-        train_corpus = load_corpus(training_files())
+        train_corpus = load_corpus(training_files() + home.training_files())
         downstream = clone(classifier.pipeline[1:])
         normalised = classifier.normalise(train_corpus.texts, train_corpus.groups)
         evaluation.cross_validation = grouped_cross_validation(
@@ -435,7 +464,8 @@ def batch(
 def annotate(
     inputs: List[Path] = typer.Argument(..., help="Documents or folders to draw clauses from.", show_default=False),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many clauses."),
-    to: Path = typer.Option(Path("data/labeled/annotations.jsonl"), "--to", help="Annotations file (appended to)."),
+    to: Optional[Path] = typer.Option(None, "--to", help="Annotations file (appended to; default: labeled/annotations.jsonl in your data folder)."),
+    project: Optional[Path] = ProjectOption,
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
     engine: Engine = EngineOption,
@@ -451,14 +481,16 @@ def annotate(
     n none, a accept the guess, s skip, u undo, ? help, q quit. Without a terminal, keys are
     read one per line from stdin.
 
-    Example: banclassify annotate agendas/ --limit 50 --to data/labeled/annotations.jsonl
+    Example: banclassify annotate agendas/ --limit 50
     """
     from .annotate import annotate as run_session
     from .annotate import candidates
     from .corpus import annotated_texts
     from .classify import ClauseClassifier
     from .documents import ReadOptions
+    from .project import Project
 
+    to = to or Project.at(project).annotations
     classifier = ClauseClassifier.load(model, trust=trust_model)
     queue = candidates(
         inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
@@ -479,14 +511,17 @@ def annotate(
 @handle_errors
 def import_command(
     source: Path = typer.Argument(..., help="Edited scan/batch output (.jsonl/.csv), Prodigy .jsonl or Label Studio .json.", show_default=False),
-    to: Path = typer.Option(Path("data/labeled/corrections.jsonl"), "--to", help="Labelled file to append the corrections to."),
+    to: Optional[Path] = typer.Option(None, "--to", help="Labelled file to append the corrections to (default: labeled/corrections.jsonl in your data folder)."),
+    project: Optional[Path] = ProjectOption,
 ) -> None:
-    """Add corrected labels to the labelled data; bad rows are named and skipped.
+    """Add corrected labels to your labelled data; bad rows are named and skipped.
 
     Example: banclassify scan agenda.pdf --all -f csv -o rows.csv  (edit the label column)  banclassify import rows.csv
     """
     from .corrections import import_corrections
+    from .project import Project
 
+    to = to or Project.at(project).corrections
     report = import_corrections(source, to)
     for problem in report.problems:
         typer.echo(f"banclassify: skipped: {problem}", err=True)

@@ -44,6 +44,19 @@ class Corpus:
     def groups(self) -> list[str]:
         return [e.group for e in self.examples]
 
+    def clauses_per_file(self) -> dict[Path, int]:
+        """How many clauses each file gave, after duplicates were dropped (0 for a file of duplicates only)."""
+        counts = {path: 0 for path in self.files}
+        by_name = {str(path): path for path in self.files}
+        for example in self.examples:
+            counts[by_name[example.file]] += 1
+        return counts
+
+    @property
+    def user_examples(self) -> int:
+        """Clauses from the user's files rather than the shipped corpus."""
+        return sum(count for path, count in self.clauses_per_file().items() if not is_shipped(path))
+
     @property
     def training_targets(self) -> list[str]:
         """Labels with ``none`` split by kind: "none:other_subject" for clauses on other subjects."""
@@ -71,12 +84,19 @@ def jsonl_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def training_files(data_dir: Path = DEFAULT_DATA_DIR) -> list[Path]:
-    return [p for p in jsonl_files([data_dir]) if not is_test_file(p)]
+def training_files(data_dir: Path | None = None) -> list[Path]:
+    """The training files of the shipped corpus (or of ``data_dir``)."""
+    return [p for p in jsonl_files([data_dir or DEFAULT_DATA_DIR]) if not is_test_file(p)]
 
 
-def test_files(data_dir: Path = DEFAULT_DATA_DIR) -> list[Path]:
-    return [p for p in jsonl_files([data_dir]) if is_test_file(p)]
+def test_files(data_dir: Path | None = None) -> list[Path]:
+    """The held-out test split of the shipped corpus (or of ``data_dir``)."""
+    return [p for p in jsonl_files([data_dir or DEFAULT_DATA_DIR]) if is_test_file(p)]
+
+
+def is_shipped(path: str | Path) -> bool:
+    """Whether a data file belongs to the shipped corpus; every other file is the user's."""
+    return Path(path).resolve().is_relative_to(DEFAULT_DATA_DIR.resolve())
 
 
 def load_corpus(files: Iterable[Path]) -> Corpus:

@@ -41,6 +41,12 @@ class DataError(BanclassifyError):
     exit_code = EXIT_DATA
 
 
+class UsageError(BanclassifyError):
+    """Options that cannot go together, found by the library rather than the parser."""
+
+    exit_code = EXIT_USAGE
+
+
 class OutputError(BanclassifyError):
     exit_code = EXIT_OUTPUT
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
+import secrets
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -15,11 +16,83 @@ from .errors import OutputError, output_problem
 log = logging.getLogger("banclassify")
 
 
+# A temporary file nobody holds a lock on is an orphan once it is this old: the
+# only time an unlocked temporary file can belong to a live writer is the instant
+# between its creation and its locking (two system calls apart).
+ORPHAN_AGE_S = 10.0
+# Without ``flock`` (Windows) nothing shows whether a writer is alive: wait a day.
+ORPHAN_AGE_UNLOCKABLE_S = 86400.0
+
+
+def _flock(fd: int, wait: bool) -> bool | None:
+    """Take an exclusive ``flock``: True if taken, False if held elsewhere (only when not waiting), None if unsupported."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:  # a filesystem without locks
+        return None
+    return True
+
+
+def remove_orphans(target: str | Path) -> list[Path]:
+    """Delete the temporary files of ``atomic_path(target)`` left by writers that died.
+
+    A live writer holds an exclusive ``flock`` on its temporary file until it is
+    renamed or removed; the kernel drops the lock when the process dies, however it
+    dies. So a temporary file whose lock can be taken, and that is older than
+    ``ORPHAN_AGE_S``, was left by a process that no longer runs. Returns what was removed.
+    """
+    target = Path(target)
+    prefix, removed = f".{target.name}.", []
+    try:
+        entries = [e for e in os.scandir(target.parent) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            stat = os.fstat(fd)
+            if not (stat.st_mode & 0o170000 == 0o100000):  # regular files only
+                continue
+            locked = _flock(fd, wait=False)
+            age = now - stat.st_mtime
+            if locked is False or age < (ORPHAN_AGE_S if locked else ORPHAN_AGE_UNLOCKABLE_S):
+                continue
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _new_file_mode(target: Path) -> int:
+    """The permissions a rewritten file keeps: the old file's, else what the umask gives."""
+    try:
+        return os.stat(target).st_mode & 0o777
+    except OSError:
+        return -1  # created with 0o666 and the umask applied by the kernel
+
+
 class atomic_path:
     """A temporary path beside ``target`` that replaces it on success and vanishes on failure.
 
     ``os.replace`` is atomic on POSIX and Windows, so a reader (or a crash) sees
-    either the old file or the whole new one.
+    either the old file or the whole new one. The new file gets the permissions of
+    the file it replaces, or, for a new file, the ones the umask gives (as a file
+    opened for appending would), not ``mkstemp``'s 0600. While it is written the
+    temporary file is locked, so that ``remove_orphans`` (run first) deletes only the
+    ones of writers that died, e.g. a ``train`` killed while saving its model.
     """
 
     def __init__(self, target: str | Path):
@@ -28,25 +101,45 @@ class atomic_path:
     def __enter__(self) -> Path:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+            remove_orphans(self.target)
+            mode = _new_file_mode(self.target)
+            while True:
+                name = self.target.parent / f".{self.target.name}.{secrets.token_hex(4)}.tmp"
+                try:
+                    self._fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666 if mode < 0 else mode)
+                except FileExistsError:
+                    continue
+                break
         except OSError as exc:
             raise OutputError(self.target, output_problem(exc)) from None
-        os.close(fd)
-        self.tmp = Path(name)
+        # Waits only if remove_orphans is looking at it at this very moment.
+        _flock(self._fd, wait=True)
+        if mode >= 0:
+            try:
+                os.chmod(name, mode)  # the umask may have taken bits the old file had
+            except OSError:
+                pass
+        self.tmp = name
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            try:
-                with open(self.tmp, "rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(self.tmp, self.target)
-                return
-            except OSError as error:
-                exc_type, exc = OSError, error
-        self.tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):  # writing the temporary file failed (disk full, ulimit -f)
-            raise OutputError(self.target, output_problem(exc)) from None
+        try:
+            if exc_type is None:
+                try:
+                    with open(self.tmp, "rb") as handle:
+                        os.fsync(handle.fileno())
+                    os.replace(self.tmp, self.target)
+                except BaseException as error:
+                    self.tmp.unlink(missing_ok=True)
+                    if isinstance(error, OSError):
+                        raise OutputError(self.target, output_problem(error)) from None
+                    raise
+            else:
+                self.tmp.unlink(missing_ok=True)
+                if isinstance(exc, OSError) and not isinstance(exc, OutputError):  # writing the temporary file failed (disk full, ulimit -f)
+                    raise OutputError(self.target, output_problem(exc)) from None
+        finally:
+            os.close(self._fd)  # releases the lock, after the rename
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

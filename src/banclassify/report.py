@@ -151,14 +151,20 @@ def render_predictions_table(rows: Sequence[dict], width: int | None = None) -> 
     return "\n".join(lines) + "\n"
 
 
-def render_model_info(path, card: dict) -> str:
-    """What ``banclassify info`` prints: the model file, its labels, data, metrics and library versions."""
+def render_model_info(path, card: dict, card_problem: str | None = None) -> str:
+    """What ``banclassify info`` prints: the model file, its labels, data, metrics and library versions.
+
+    A card whose hash is not the one recorded with the model is not shown (``card_problem`` says why).
+    """
     lines = [f"model: {path}"]
+    if card_problem:
+        return "\n".join([*lines, f"model card not shown: {card_problem}"]) + "\n"
     if not card:
         return "\n".join([*lines, "no model card beside the model file"]) + "\n"
     lines.append(f"labels: {', '.join(sorted(card.get('labels') or {}))}")
     lines.append(f"created: {card.get('created')}")
-    lines.append(f"trained on: {card.get('examples')} clauses from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
+    yours = f" ({card['user_examples']} of them yours)" if card.get("user_examples") else ""
+    lines.append(f"trained on: {card.get('examples')} clauses{yours} from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
     lines += [f"  {label:<20} {count:>5}" for label, count in (card.get("labels") or {}).items()]
     cv = card.get("cross_validation") or {}
     if cv:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -11,10 +12,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .classify import build_pipeline, save_model
-from .corpus import Corpus, data_hash, load_corpus
+from .corpus import Corpus, data_hash, is_shipped, is_test_file, jsonl_files, load_corpus, training_files
+from .errors import UsageError
 from .evaluate import grouped_cross_validation
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
+from .project import Project
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
 PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
@@ -26,6 +29,72 @@ class TrainReport:
     model_path: Path
     card: dict
     seconds: float
+    shipped: bool = False  # the shipped model was rebuilt
+
+
+@dataclass
+class TrainingPlan:
+    """What ``train`` reads and where it writes."""
+
+    files: list[Path]
+    out: Path
+    shipped: bool  # ``out`` is the shipped model: the package's hash file is rewritten too
+    user_data: Path | None  # the folder of the user's additions that was searched, if any
+
+
+def plan_training(
+    data: Sequence[Path] | None, out: Path | None, project: Project, replace_shipped: bool = False,
+) -> TrainingPlan:
+    """The data files and output of a ``train`` run.
+
+    Without ``--data``: the shipped corpus plus the user's additions (``project``),
+    or with ``replace_shipped`` the shipped corpus alone. Without ``--out``: the
+    user's model in ``project``. Only ``replace_shipped`` may write the shipped model.
+    """
+    from .modelfile import is_shipped_model, shipped_model_path
+
+    if replace_shipped:
+        target = out or shipped_model_path()
+        if not is_shipped_model(target):
+            raise UsageError(target, f"--replace-shipped writes only the shipped model ({shipped_model_path()}); drop it to write another file")
+    else:
+        target = out or project.model
+        if is_shipped_model(target):
+            raise UsageError(
+                target, "this is the shipped model: 'make train' rebuilds it (or add --replace-shipped); "
+                "without --out, train writes your own model instead",
+            )
+    if data:
+        files = [p for p in jsonl_files(data) if not is_test_file(p)]
+        return TrainingPlan(files, target, replace_shipped, None)
+    if replace_shipped:
+        return TrainingPlan(training_files(), target, True, None)
+    return TrainingPlan(training_files() + project.training_files(), target, False, project.labeled)
+
+
+def describe_data(corpus: Corpus, user_data: Path | None) -> list[str]:
+    """Every file read, with its clauses, the shipped corpus apart from the user's additions."""
+    from .corpus import DEFAULT_DATA_DIR
+
+    counts = corpus.clauses_per_file()
+    shipped = [(p, n) for p, n in counts.items() if is_shipped(p)]
+    yours = [(p, n) for p, n in counts.items() if not is_shipped(p)]
+    lines = []
+    if shipped:
+        lines.append(f"shipped corpus: {sum(n for _, n in shipped)} clauses from {len(shipped)} file(s) in {DEFAULT_DATA_DIR}")
+        listing = ", ".join(f"{p.name}\0{n}" for p, n in shipped)  # \0: never break between a name and its count
+        wrapped = textwrap.wrap(listing, width=100, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+        lines.extend(line.replace("\0", " ") for line in wrapped)
+    if yours:
+        lines.append(f"your data: {sum(n for _, n in yours)} clauses from {len(yours)} file(s)")
+        lines.extend(f"  {p} {n}" for p, n in yours)
+    elif user_data is not None:
+        lines.append(f"your data: none yet in {user_data} ('banclassify annotate' and 'banclassify import' add there)")
+    lines.append(
+        f"{len(corpus.examples)} clauses in all, {corpus.user_examples} of them yours; "
+        f"{corpus.duplicates_dropped} exact duplicate(s) dropped"
+    )
+    return lines
 
 
 def train(
@@ -34,10 +103,14 @@ def train(
     fast: bool = False,
     n_jobs: int = 1,
     progress: Callable[[str], None] = lambda message: None,
+    shipped: bool = False,
+    user_data: Path | None = None,
 ) -> TrainReport:
+    """Fit, cross-validate and write the model at ``out``; ``shipped`` also records it as the shipped model."""
     started = time.perf_counter()
     corpus = load_corpus(files)
-    progress(f"{len(corpus.examples)} clauses from {len(corpus.files)} file(s), {corpus.duplicates_dropped} exact duplicate(s) dropped")
+    for line in describe_data(corpus, user_data):
+        progress(line)
     pipeline = build_pipeline()
     # Normalisation has no parameters: run it once instead of once per fold.
     normalised = pipeline.named_steps["normalise"].transform(clause_input(corpus.texts, corpus.groups))
@@ -61,9 +134,9 @@ def train(
     progress("fitting on all data")
     downstream.fit(normalised, corpus.training_targets)  # the slice shares its steps with ``pipeline``
     card = model_card(corpus, pipeline, params, cv)
-    save_model(pipeline, out, card)
+    save_model(pipeline, out, card, shipped=shipped)
     write_text_atomic(out.with_suffix(".card.md"), render_card_markdown(card))
-    return TrainReport(out, card, time.perf_counter() - started)
+    return TrainReport(out, card, time.perf_counter() - started, shipped)
 
 
 def model_card(corpus: Corpus, pipeline, params: dict, cv: dict | None) -> dict:
@@ -82,6 +155,8 @@ def model_card(corpus: Corpus, pipeline, params: dict, cv: dict | None) -> dict:
         "duplicates_dropped": corpus.duplicates_dropped,
         "data_files": {path.name: sha256_file(path) for path in sorted(corpus.files)},
         "data_hash": data_hash(corpus.files),
+        "user_examples": corpus.user_examples,
+        "user_files": sorted(str(path) for path in corpus.files if not is_shipped(path)),
         "hyperparameters": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(params.items())},
         "pipeline": [name for name, _ in pipeline.steps],
         "cross_validation": cv,
@@ -100,7 +175,8 @@ def render_card_markdown(card: dict) -> str:
         "# banclassify model card",
         "",
         f"- Created: {card['created']}",
-        f"- Training clauses: {card['examples']} from {card['source_documents']} source documents ({card['duplicates_dropped']} duplicates dropped)",
+        f"- Training clauses: {card['examples']} from {card['source_documents']} source documents ({card['duplicates_dropped']} duplicates dropped)"
+        + (f", {card['user_examples']} of them the user's" if card.get("user_examples") else ""),
         f"- Data hash: `{card['data_hash']}`",
         f"- Pipeline: {' -> '.join(card['pipeline'])}",
         f"- Hyper-parameters: {card['hyperparameters'] or 'defaults (--fast)'}",
