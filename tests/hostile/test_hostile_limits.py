@@ -46,4 +46,4 @@ def test_a_length_loop_cannot_hang_a_batch(tmp_path):
     (docs / "fine.txt").write_text(RULE)
     result, rows, _ = batch(docs, tmp_path, "--timeout", "20")
     assert rows["fine.txt"]["status"] == "ok"
-    assert rows["loop.pdf"]["status"] in {"ok"} or rows["loop.pdf"]["status"].startswith(("timed out", "corrupt"))
+    assert rows["loop.pdf"]["status"] in {"ok", "damaged"} or rows["loop.pdf"]["status"].startswith(("timed out", "corrupt"))

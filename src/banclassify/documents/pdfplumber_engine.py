@@ -35,6 +35,23 @@ from .ocr import HEADER_ONLY_CHARS
 from .pdf import PdfOpenError, add_ocr_pages, page_source, reason
 from .types import PageLines, PdfPages, Word
 
+class DecompressionBomb(ValueError):
+    """A stream past ``MAX_STREAM_MB``: the whole document is refused, not just the page."""
+
+
+def _bomb_behind(exc: BaseException | None) -> DecompressionBomb | None:
+    """The ``DecompressionBomb`` behind ``exc``: pdfplumber re-raises pdfminer's errors wrapped."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DecompressionBomb):
+            return exc
+        if isinstance(exc, MemoryError):
+            return DecompressionBomb("reading a page needs more memory than the ceiling allows (--max-memory)")
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
 class _CappedZlib:
     """pdfminer's ``zlib`` with a ceiling on what one stream may decode to.
 
@@ -50,14 +67,19 @@ class _CappedZlib:
 
     @staticmethod
     def decompress(data: bytes, *args) -> bytes:
-        limit = MAX_STREAM_MB << 20
+        # In chunks, so that a bomb is found before its output is allocated whole.
+        limit, chunk = MAX_STREAM_MB << 20, 8 << 20
         inflater = zlib.decompressobj()
-        out = inflater.decompress(data, limit + 1)
-        if len(out) > limit:
-            raise ValueError(f"a compressed stream decodes to more than {MAX_STREAM_MB} MB (a decompression bomb?)")
+        parts, total = [inflater.decompress(data, chunk)], 0
+        total = len(parts[0])
+        while inflater.unconsumed_tail and total <= limit:
+            parts.append(inflater.decompress(inflater.unconsumed_tail, chunk))
+            total += len(parts[-1])
+        if total > limit:
+            raise DecompressionBomb(f"a compressed stream decodes to more than {MAX_STREAM_MB} MB (a decompression bomb?)")
         if not inflater.eof:
             raise zlib.error("incomplete or truncated stream")  # what zlib.decompress says; pdfminer then repairs
-        return out
+        return b"".join(parts)
 
 
 pdftypes.zlib = _CappedZlib()
@@ -130,6 +152,10 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
                 elif source == "ocr":
                     scanned.append((number, float(page.width), float(page.height)))
             except Exception as exc:
+                bomb = _bomb_behind(exc)
+                if bomb is not None:
+                    # A bomb is a property of the file, not of one damaged page: say so rather than read on.
+                    raise InputError(path, f"refused: {bomb}") from None
                 result.unreadable.append(number)
             finally:
                 # Drop the page's parsed objects now: a 1,000-page packet must not
