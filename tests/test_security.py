@@ -135,11 +135,12 @@ def test_a_model_swapped_right_after_its_hash_was_checked_is_never_unpickled(tmp
             return value
 
     monkeypatch.setattr(hashlib, "sha256", SwapOnceHashed)
-    result = runner.invoke(app, ["info", "--model", str(model)])
+    # classify unpickles the model ('info' only reads its card).
+    result = runner.invoke(app, ["classify", "--model", str(model), "-f", "jsonl", "No department shall use face recognition."])
     assert not evil.exists(), "the hash of the model was never checked"
     assert not marker.exists(), "the swapped-in pickle ran"
     assert result.exit_code == 0, result.output  # the verified bytes were loaded
-    assert "labels: consent_requirement, full_ban, moratorium" in result.stdout
+    assert '"label": "full_ban"' in result.stdout
 
 
 def test_a_tampered_model_card_is_not_believed(tmp_path):

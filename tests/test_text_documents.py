@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -276,7 +277,7 @@ def test_a_txt_symlink_to_a_device_is_refused(tmp_path):
 def test_a_long_document_is_classified_in_chunks_with_the_same_answers(tmp_path, classifier, monkeypatch):
     # A 199 MB one-line text file needed tens of gigabytes in one pass: the model's
     # matrices now hold one chunk of clauses at a time, read with its neighbours.
-    from banclassify import scan
+    scan = importlib.import_module("banclassify.scan")  # the module (banclassify.scan is the API function)
 
     rules = [
         "No city department shall obtain or use face recognition technology.",

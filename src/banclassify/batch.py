@@ -127,6 +127,8 @@ def find_documents(root: Path, exclude: set[Path] = frozenset()) -> Discovery:
         raise InputError(root, f"cannot be read ({exc.strerror or exc})") from None
     for path in paths:
         relative = path.relative_to(root)
+        if path.resolve() in exclude:
+            continue
         if any(part.startswith(".") for part in relative.parts):
             if path.is_file():
                 found.hidden += 1
@@ -220,7 +222,8 @@ def run_batch(
     """
     started = time.perf_counter()
     journal = _journal_path(summary)
-    discovery = find_documents(root, {p.resolve() for p in (out, summary, journal)})
+    own = [out, summary, journal, *(p.with_name(f".{p.name}.lock") for p in (out, summary))]  # see files.exclusive_lock
+    discovery = find_documents(root, {p.resolve() for p in own})
     report = BatchReport(
         hidden=discovery.hidden, unsupported=discovery.unsupported,
         unsupported_files=[str(p.relative_to(root)) for p in discovery.unsupported_files],

@@ -58,7 +58,8 @@ def death_reason(exitcode: int | None, memory_mb: float | None) -> str:
 class _Worker:
     def __init__(self, context, func: Callable, memory_mb: float | None):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, func, memory_mb), daemon=True)
+        # The fork server keeps the environment it started with; a worker takes the caller's as it is now (PATH, OMP_THREAD_LIMIT).
+        self.process = context.Process(target=_worker_main, args=(child, func, memory_mb, dict(os.environ)), daemon=True)
         self.process.start()
         child.close()
         self.item: int | None = None
@@ -76,7 +77,10 @@ class _Worker:
         self.conn.close()
 
 
-def _worker_main(conn: Connection, func: Callable, memory_mb: float | None) -> None:
+def _worker_main(conn: Connection, func: Callable, memory_mb: float | None, environment: dict[str, str] | None = None) -> None:
+    if environment is not None:
+        os.environ.clear()
+        os.environ.update(environment)
     # Ctrl-C goes to the whole process group: the parent decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     apply_memory_ceiling(memory_mb)
