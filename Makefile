@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install ocr-deps browser-deps demo test train bench sample clean
+.PHONY: install ocr-deps browser-deps demo test train resave-model bench sample clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ test: $(STAMP)
 
 train: $(STAMP)
 	$(BIN)/banclassify train
+
+# The shipped model in the current save format (same contents); see scripts/resave_model.py.
+resave-model: $(STAMP)
+	$(BIN)/python scripts/resave_model.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
