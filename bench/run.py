@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 REAL_AGENDAS = ROOT.parent / "shared" / "realdata" / "agendas_ca"
 REAL_BILLS = ROOT.parent / "shared" / "realdata" / "us_bills_linenumbered"
+REALDEV_DOCS = ROOT.parent / "shared" / "realdev" / "docs"
+MANUAL_PAGES = 762
 EXE = Path(sys.executable).parent / "banclassify"
 
+from make_dense import write_dense  # noqa: E402
 from make_packet import write_packet  # noqa: E402
 from pdfgen import Layout, write_pdf  # noqa: E402
 
@@ -31,6 +35,27 @@ from banclassify.classify import ClauseClassifier  # noqa: E402
 from banclassify.report import render_scan  # noqa: E402
 from banclassify.documents import ReadOptions  # noqa: E402
 from banclassify.scan import scan_file  # noqa: E402
+
+
+def best_clock(function, repeats: int) -> tuple[float, object]:
+    """The fastest of ``repeats`` runs: the machine may be shared, and the minimum is the least disturbed."""
+    best = None
+    for _ in range(repeats):
+        seconds, value = clock(function)
+        if best is None or seconds < best[0]:
+            best = (seconds, value)
+    return best
+
+
+def pages_of(paths: list[Path]) -> int:
+    import pypdfium2
+
+    total = 0
+    for path in paths:
+        document = pypdfium2.PdfDocument(str(path))
+        total += len(document)
+        document.close()
+    return total
 
 
 def clock(function) -> tuple[float, object]:
@@ -63,6 +88,79 @@ def plain_pdfium(paths: list[Path]) -> int:
             pages += 1
         document.close()
     return pages
+
+
+def plain_pdftotext(paths: list[Path]) -> int:
+    """Poppler's words with their boxes (``pdftotext -bbox-layout``), one process per file."""
+    import pypdfium2
+
+    pages = 0
+    for path in paths:
+        subprocess.run(["pdftotext", "-q", "-bbox-layout", str(path), "-"], stdout=subprocess.DEVNULL, check=False)
+        document = pypdfium2.PdfDocument(str(path))
+        pages += len(document)
+        document.close()
+    return pages
+
+
+def assemble_manual(path: Path, pages: int) -> Path | None:
+    """A long police manual for the benchmark: the realdev police and council PDFs, repeated to ``pages`` pages.
+
+    Built in the run's temporary folder from ../shared, never stored in the repository.
+    """
+    import pypdfium2
+
+    sources = sorted(REALDEV_DOCS.glob("*.pdf")) if REALDEV_DOCS.is_dir() else []
+    if not sources:
+        return None
+    manual = pypdfium2.PdfDocument.new()
+    while len(manual) < pages:
+        for source in sources:
+            document = pypdfium2.PdfDocument(str(source))
+            take = min(len(document), pages - len(manual))
+            manual.import_pages(document, list(range(take)))
+            document.close()
+            if len(manual) >= pages:
+                break
+    manual.save(str(path))
+    manual.close()
+    return path
+
+
+STARTUP_PROBE = """
+import time
+started = time.perf_counter()
+marks = []
+def mark(label):
+    marks.append((label, time.perf_counter()))
+import banclassify.cli
+mark("import banclassify.cli (Typer)")
+import sklearn.pipeline, sklearn.linear_model, scipy.sparse
+mark("import scikit-learn")
+import spacy
+mark("import spaCy")
+from banclassify.classify import ClauseClassifier
+classifier = ClauseClassifier.load()
+mark("load the model file")
+classifier.pipeline.named_steps["normalise"].nlp
+mark("build the spaCy pipeline")
+classifier.prepare()
+mark("warm-up (first prediction, attribute matchers)")
+from banclassify.scan import scan_file
+scan_file(PATH, classifier)
+mark("scan the page (import pdfplumber, read, classify)")
+last = started
+for label, at in marks:
+    print(f"{label}\t{at - last:.3f}")
+    last = at
+"""
+
+
+def startup_breakdown(one_page: Path) -> list[tuple[str, float]]:
+    """Where the start-up of a one-page scan goes, each step timed in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", STARTUP_PROBE.replace("PATH", repr(str(one_page)))],
+                         capture_output=True, text=True, check=True)
+    return [(label, float(seconds)) for label, seconds in (line.split("\t") for line in out.stdout.splitlines())]
 
 
 def has_text_layer(path: Path) -> bool:
@@ -159,11 +257,13 @@ def bill_boundaries(say) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="Skip the 1,000-page default-engine memory run.")
+    parser.add_argument("--quick", action="store_true", help="A short manual (94 pages) and no 1,000-page default-engine memory run.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="banclassify-bench-"))
     packet = write_packet(work / "packet300.pdf", 300)
     big = write_packet(work / "packet1000.pdf", 1000)
+    dense = write_dense(work / "dense105.pdf", 105)
+    manual = assemble_manual(work / "manual.pdf", 94 if args.quick else MANUAL_PAGES)
     one_page = write_pdf(work / "one.pdf", ["No City department shall obtain or use face recognition technology."], Layout())
     # Loaded and prepared (pipeline built, garbage collector kept off it) as the CLI does.
     classifier = ClauseClassifier.load().prepare()
@@ -176,31 +276,55 @@ def main() -> None:
         "Pages/s is end to end through the Python API (extract, segment, normalise, classify) with the model already loaded; "
         "process start-up is measured on its own below.")
 
-    corpora = [("generated 300-page packet", [packet])]
+    corpora = [("generated 300-page packet", [packet]), ("dense generated PDF (105 pages, six long paragraphs a page)", [dense])]
+    if manual:
+        corpora.append((f"long police manual ({MANUAL_PAGES if not args.quick else 94} pages assembled from realdev PDFs)", [manual]))
     if REAL_AGENDAS.is_dir():
         readable = [p for p in sorted(REAL_AGENDAS.glob("*.pdf")) if has_text_layer(p)]
         corpora.append((f"{len(readable)} real agendas with a text layer (agendas_ca)", readable))
+    has_pdftotext = shutil.which("pdftotext") is not None
     stage_results = {}
     engine_pairs = []
+    ratios = []
     for name, paths in corpora:
         say()
         say(f"## Speed on the {name}")
         say()
+        say("Best of 2 runs each (the machine is shared); × is against plain pdfplumber in this run.")
+        say()
         say("| run | pages | seconds | pages/s | × baseline |")
         say("|---|---:|---:|---:|---:|")
-        seconds, pages = clock(lambda: plain_pdfplumber(paths))
+        seconds, pages = best_clock(lambda: plain_pdfplumber(paths), 1 if len(paths) == 1 and pages_of(paths) > 500 else 2)
         baseline = pages / seconds
         say(f"| plain pdfplumber `extract_text`, 1 process (baseline) | {pages} | {seconds:.2f} | {baseline:.1f} | 1.00 |")
+        seconds, pages = best_clock(lambda: plain_pdfium(paths), 3)
+        raw_pdfium = pages / seconds
+        say(f"| plain pypdfium2 `get_text_range` (text without positions) | {pages} | {seconds:.2f} | {raw_pdfium:.1f} | {raw_pdfium / baseline:.2f} |")
+        if has_pdftotext:
+            seconds, pages = best_clock(lambda: plain_pdftotext(paths), 2)
+            say(f"| `pdftotext -bbox-layout` (poppler: words with boxes) | {pages} | {seconds:.2f} | {pages / seconds:.1f} | {pages / seconds / baseline:.2f} |")
         runs = {}
+        speeds = {}
         for label, engine, jobs in (("scan, default engine, 1 job", "pdfplumber", 1), ("scan, default engine, 2 jobs", "pdfplumber", 2), ("scan --engine pdfium, 1 job", "pdfium", 1), ("scan --engine pdfium, 2 jobs", "pdfium", 2)):
-            seconds, results = clock(lambda: scans(paths, classifier, engine, jobs))
+            repeats = 1 if engine == "pdfplumber" and pages_of(paths) > 500 else 2
+            seconds, results = best_clock(lambda: scans(paths, classifier, engine, jobs), repeats)
             runs[(engine, jobs)] = results
             count = sum(r.pages for r in results)
+            speeds[(engine, jobs)] = count / seconds
             say(f"| {label} | {count} | {seconds:.2f} | {count / seconds:.1f} | {count / seconds / baseline:.2f} |")
-        seconds, pages = clock(lambda: plain_pdfium(paths))
-        say(f"| plain pypdfium2 text extraction (near-limit) | {pages} | {seconds:.2f} | {pages / seconds:.1f} | {pages / seconds / baseline:.2f} |")
+        pdfium_extract = sum(r.timings["extract"] for r in runs[("pdfium", 1)])
+        ratios.append((name, baseline, raw_pdfium, pages_of(paths) / pdfium_extract, speeds))
         stage_results[name] = runs
         engine_pairs.append((name, runs[("pdfplumber", 1)], runs[("pdfium", 1)]))
+
+    say()
+    say("## The issue's ratios (all from this run)")
+    say()
+    say("| documents | pdfium extract stage / raw pypdfium2 (target ≥ 0.50) | pdfium end to end, 1 job | default engine, 2 jobs / raw pdfplumber (target ≥ 2) |")
+    say("|---|---:|---:|---:|")
+    for name, baseline, raw_pdfium, extract_speed, speeds in ratios:
+        say(f"| {name} | {extract_speed / raw_pdfium:.2f} ({extract_speed:.0f} against {raw_pdfium:.0f} pages/s) | {speeds[('pdfium', 1)]:.0f} pages/s "
+            f"| {speeds[('pdfplumber', 2)] / baseline:.2f} |")
 
     say()
     say("## Time of each stage (1 job; for the real agendas, summed over the documents)")
@@ -221,7 +345,7 @@ def main() -> None:
     mixed = [p for p in mixed if p.exists()]
     from banclassify.documents.ocr import tesseract_available
 
-    if mixed and tesseract_available():
+    if mixed and tesseract_available() and not args.quick:
         from banclassify.documents import extract
 
         say()
@@ -252,12 +376,22 @@ def main() -> None:
     say()
     say("| measure | value |")
     say("|---|---:|")
-    say(f"| `banclassify --help` (best of 5) | {best_of(5, ['--help']):.2f} s |")
-    say(f"| `banclassify scan` of a one-page PDF (best of 3) | {best_of(3, ['scan', str(one_page)]):.2f} s |")
+    say(f"| `banclassify --help` (best of 5; target < 0.2 s) | {best_of(5, ['--help']):.2f} s |")
+    say(f"| `banclassify scan` of a one-page PDF (best of 3; target < 1.0 s) | {best_of(3, ['scan', str(one_page)]):.2f} s |")
     say(f"| peak memory, scan of a 1,000-page PDF, `--engine pdfium --jobs 1` | {peak_memory_mb(['scan', str(big), '--engine', 'pdfium', '--jobs', '1']):.0f} MB |")
     if not args.quick:
         say(f"| peak memory, scan of a 1,000-page PDF, default engine `--jobs 1` | {peak_memory_mb(['scan', str(big), '--jobs', '1']):.0f} MB |")
     say(f"| peak memory, scan of the 300-page packet, default engine `--jobs 1` | {peak_memory_mb(['scan', str(packet), '--jobs', '1']):.0f} MB |")
+
+    say()
+    say("Where a one-page scan's start-up goes (one fresh process, each step after the one before):")
+    say()
+    say("| step | seconds |")
+    say("|---|---:|")
+    steps = startup_breakdown(one_page)
+    for label, seconds in steps:
+        say(f"| {label} | {seconds:.3f} |")
+    say(f"| total | {sum(s for _, s in steps):.3f} |")
 
     say()
     say("## Batch of a folder (60 generated documents of mixed sizes, default engine)")
@@ -295,7 +429,7 @@ def main() -> None:
         same, total = agreement(default, pdfium)
         say(f"| {name} | {total} | {same} | {100 * same / max(1, total):.1f}% |")
 
-    (ROOT / "bench" / "README.md").write_text("\n".join(lines) + "\n\nReproduce with `make bench` (about four minutes on 2 cores; `python bench/run.py --quick` skips the slowest memory run).\n")
+    (ROOT / "bench" / "README.md").write_text("\n".join(lines) + "\n\nReproduce with `make bench` (about ten minutes on 2 cores; `python bench/run.py --quick` skips the slowest memory run).\n")
 
 
 if __name__ == "__main__":

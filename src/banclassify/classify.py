@@ -288,7 +288,9 @@ def save_model(pipeline: Any, path: Path, card: dict, shipped: bool = False) -> 
     card_text = json.dumps(card, indent=2, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        joblib.dump(pipeline, tmp, compress=3)
+        # Uncompressed: a third larger (12 MB against 9 MB) and loads about a third faster,
+        # which a one-page scan feels; joblib.load reads either form.
+        joblib.dump(pipeline, tmp, compress=0)
         if not shipped:
             trust.record_trusted(path, trust.sha256_bytes(tmp.read_bytes()), trust.sha256_bytes(card_text.encode("utf-8")))
     write_text_atomic(card_path(path), card_text)

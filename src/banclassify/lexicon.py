@@ -10,8 +10,6 @@ so that every stage can read it cheaply.
 from __future__ import annotations
 
 import bisect
-import gzip
-import json
 from functools import lru_cache
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
@@ -298,24 +296,16 @@ SENTENCE_FINAL_ABBREVIATIONS = {"a.m", "p.m", "etc"}
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
-    """Word forms and lemmas from spacy-lookups-data, to repair hyphenation and spell out cue prefixes.
-
-    Cached because the table is read-only and costs 40 ms to load.
-    """
-    import spacy_lookups_data
-
-    base = spacy_lookups_data.__path__[0] + "/data/"
-    lookup = json.load(gzip.open(base + "en_lemma_lookup.json.gz", "rt", encoding="utf-8"))
-    index = json.load(gzip.open(base + "en_lemma_index.json.gz", "rt", encoding="utf-8"))
-    words = set(lookup) | set(lookup.values())
-    for forms in index.values():
-        words.update(forms)
-    return frozenset(w.lower() for w in words)
+    """Word forms and lemmas from spacy-lookups-data, to repair hyphenation and spell out cue prefixes."""
+    return frozenset(sorted_english_words())
 
 
 @lru_cache(maxsize=1)
 def sorted_english_words() -> list[str]:
-    return sorted(english_words())
+    # Read through ``lookups``, which keeps the list in the user's cache in a fast format.
+    from .lookups import english_word_list
+
+    return english_word_list()
 
 
 def words_with_prefix(stem: str) -> list[str]:

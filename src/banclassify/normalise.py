@@ -120,10 +120,23 @@ def _make_lemmatizer(nlp, name: str, mode: str, overwrite: bool):
         lemmas back with ``Doc.from_array``.
         """
 
+        def initialize(self, get_examples=None, *, nlp=None, lookups=None):
+            if self.mode != "lookup" or lookups is not None:
+                return super().initialize(get_examples, nlp=nlp, lookups=lookups)
+            from spacy.lookups import Lookups
+
+            from .lookups import lemma_lookup
+
+            # The same lemma_lookup table as a plain dict from banclassify's cache: spaCy's
+            # Table would parse the package's JSON and hash its every key at each start.
+            self.lemmas = lemma_lookup()
+            self.lookups = Lookups()
+            self.lookups.add_table("lemma_lookup")
+
         def __call__(self, doc):
             if self.mode != "lookup" or not len(doc):
                 return super().__call__(doc)
-            table = self.lookups.get_table("lemma_lookup")
+            table = getattr(self, "lemmas", None) or self.lookups.get_table("lemma_lookup")
             strings = self.vocab.strings
             lemma_of = self.cache
             columns = doc.to_array([ORTH, LEMMA])

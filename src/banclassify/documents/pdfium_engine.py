@@ -8,6 +8,8 @@ either engine.
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -93,49 +95,103 @@ def _pdfium_rules(page, height: float) -> list[tuple[float, float, float]]:
 
 # PDFium reports a hyphen that it found at a line break as U+FFFE (or U+0002).
 PDFIUM_HYPHENS = {0xFFFE, 0x0002}
+HYPHENS_AS_ASCII = {code: "-" for code in PDFIUM_HYPHENS}
 PDFIUM_GAP = 3.0
+# A word: what lies between whitespace and the NUL that PDFium gives a character without Unicode.
+WORD = re.compile(r"[^\s\x00]+")
+# A line of the page text that has a word: from its first word to its last.
+LINE = re.compile(r"[^\s\x00][^\r\n]*")
 
 
 def _pdfium_words(textpage, count: int, height: float) -> list[Word]:
-    import math
+    """The page's words with their loose boxes, a few PDFium calls per word rather than per character.
+
+    PDFium already puts spaces and line breaks where it sees gaps, so the words are the
+    runs of its page text between whitespace. A word inside one text object (one
+    string the PDF shows in one place) has one box, the union of its first and last
+    characters' boxes, and its orientation; a line that is one text object is read
+    that way word by word after one check. A word made of several text objects (a
+    bold initial, a superscript, glyphs placed one by one) is read character by
+    character and split at clear gaps, as pdfplumber would.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    text = _page_text(textpage, count)
+    count_rects, loose_box, char_angle = pdfium_c.FPDFText_CountRects, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharAngle
+    rect = pdfium_c.FS_RECTF()
+    words: list[Word] = []
+    append = words.append
+    for line in LINE.finditer(text):
+        line_start, line_end = line.span()
+        # One rectangle: the line is one text object, so one orientation and no hidden gaps.
+        whole = count_rects(raw, line_start, line_end - line_start) == 1
+        upright = _upright(char_angle(raw, line_start)) if whole else True
+        for match in WORD.finditer(text, line_start, line_end):
+            start, end = match.span()
+            if not whole:
+                if end - start > 1 and count_rects(raw, start, end - start) > 1:
+                    words.extend(_char_words(textpage, text, start, end, height))
+                    continue
+                upright = _upright(char_angle(raw, start))
+            # Loose boxes span the font's ascent to descent and the glyph's advance, so gaps
+            # between them are real spaces; tight boxes follow the ink and split "AG EN DA".
+            loose_box(raw, start, rect)
+            if end - start == 1:
+                append(Word(match.group(), rect.left, rect.right, height - rect.top, height - rect.bottom, upright))
+                continue
+            x0, x1, top, bottom = rect.left, rect.right, rect.top, rect.bottom
+            loose_box(raw, end - 1, rect)
+            append(Word(match.group(), x0, max(x1, rect.right), height - max(top, rect.top), height - min(bottom, rect.bottom), upright))
+    return words
+
+
+def _page_text(textpage, count: int) -> str:
+    """The page's characters, one per character index, with PDFium's line-break hyphens as "-"."""
+    import ctypes
 
     import pypdfium2.raw as pdfium_c
 
-    # Loose boxes span the font's ascent to descent and the glyph's advance, so gaps
-    # between them are real spaces; tight boxes follow the ink and split "AG EN DA".
+    buffer = ctypes.create_string_buffer(2 * (count + 1))
+    written = pdfium_c.FPDFText_GetText(textpage.raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    text = buffer.raw[: 2 * max(0, written - 1)].decode("utf-16-le", errors="replace")
+    if len(text) != count:
+        # Characters outside the BMP (two UTF-16 units) or without text shift the page
+        # text against the character indices; then read the characters one by one.
+        get = pdfium_c.FPDFText_GetUnicode
+        text = "".join(chr(get(textpage.raw, index)) if get(textpage.raw, index) < 0x110000 else "\x00" for index in range(count))
+    return text.translate(HYPHENS_AS_ASCII)
+
+
+def _upright(angle: float) -> bool:
+    return angle < 0 or min(angle, 2 * math.pi - angle) < 0.1
+
+
+def _char_words(textpage, text: str, start: int, end: int, height: float) -> list[Word]:
+    """Characters ``start``..``end`` (no whitespace among them) as words, split where the boxes show a gap.
+
+    A piece of another orientation (a margin stamp) is always split off by its position,
+    so the angle is read once per word, not per character.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
     rect = pdfium_c.FS_RECTF()
     words: list[Word] = []
-    text: list[str] = []
+    first = start
     box: list[float] = []  # x0, x1, top, bottom of the word so far
-    upright = True
-
-    def flush() -> None:
-        if text:
-            words.append(Word("".join(text), box[0], box[1], box[2], box[3], upright))
-            text.clear()
-
-    for index in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
-        if code in PDFIUM_HYPHENS:
-            code = ord("-")
-        char = chr(code)
-        if char.isspace() or code == 0:
-            flush()
-            continue
-        pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, index, rect)
+    for index in range(start, end):
+        loose_box(raw, index, rect)
         x0, x1, y_top, y_bottom = rect.left, rect.right, height - rect.top, height - rect.bottom
-        angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, index)
-        char_upright = angle < 0 or min(angle, 2 * math.pi - angle) < 0.1
-        # PDFium inserts its own spaces where it sees word gaps, so only a clear gap
-        # splits a word here; loose boxes overlap a little within words ("of" + "the").
+        # Only a clear gap splits a word: loose boxes overlap a little within words ("of" + "the").
         gap_limit = max(PDFIUM_GAP, 0.3 * (y_bottom - y_top))
-        if text and (x0 - box[1] > gap_limit or abs(y_top - box[2]) > 3 or x0 < box[0] - 1 or char_upright != upright):
-            flush()
-        if not text:
+        if index > first and (x0 - box[1] > gap_limit or abs(y_top - box[2]) > 3 or x0 < box[0] - 1):
+            words.append(Word(text[first:index], box[0], box[1], box[2], box[3], _upright(pdfium_c.FPDFText_GetCharAngle(raw, first))))
+            first = index
+        if index == first:
             box = [x0, x1, y_top, y_bottom]
-            upright = char_upright
         else:
             box = [min(box[0], x0), max(box[1], x1), min(box[2], y_top), max(box[3], y_bottom)]
-        text.append(char)
-    flush()
+    words.append(Word(text[first:end], box[0], box[1], box[2], box[3], _upright(pdfium_c.FPDFText_GetCharAngle(raw, first))))
     return words
