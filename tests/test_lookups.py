@@ -70,5 +70,5 @@ def test_models_are_saved_uncompressed(tmp_path, classifier):
     with open(path, "rb") as handle:
         head = handle.read(2)
     assert head[:1] == b"\x80"  # a plain pickle stream, not zlib (0x78)
-    pipeline, card = load_model(path)
-    assert card == {"note": "test"} and list(pipeline.classes_) == classifier.labels
+    pipeline, card, card_problem = load_model(path)
+    assert card == {"note": "test"} and card_problem is None and list(pipeline.classes_) == classifier.labels
