@@ -20,6 +20,7 @@ from .corpus import text_key
 from .errors import DataError
 from .documents import ReadOptions, read_document
 from .files import append_locked, rewrite_locked, sha256_file
+from .progress import Progress
 from .scan import ClauseResult, classify_document
 
 KEYS = {
@@ -63,18 +64,27 @@ def candidates(
     done: set[str],
     warn: Callable[[str], None],
     options: ReadOptions | None = None,
+    progress: Progress | None = None,
 ) -> list[Candidate]:
-    """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
+    """Clauses not yet annotated, the most uncertain first (smallest top-two margin).
+
+    Every document is read and labelled first; ``progress`` counts them."""
+    progress = progress or Progress()
     found: list[Candidate] = []
     seen: set[str] = set(done)
-    for path in documents_of(inputs):
+    documents = documents_of(inputs)
+    progress.stage(f"reading {len(documents)} document(s)", len(documents))
+    for path in documents:
+        progress.advance(0, description=f"reading {path}")
         try:
             result = classify_document(read_document(path, options), classifier, str(path))
         except DataError:
             raise
         except Exception as exc:  # one unreadable file must not end the session
             warn(f"{path}: {getattr(exc, 'problem', exc)} (skipped)")
+            progress.advance()
             continue
+        progress.advance()
         digest = sha256_file(path)
         clauses = result.clauses
         for i, clause in enumerate(clauses):

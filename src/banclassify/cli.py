@@ -270,7 +270,10 @@ def train(
 
     files = [p for p in jsonl_files(data) if not p.name.startswith("test")] if data else training_files()
     target = out or default_model_path()
-    report = run_training(files, target, fast=fast, n_jobs=jobs, progress=lambda m: typer.echo(m, err=True))
+    from .progress import Progress
+
+    with Progress(sys.stderr) as progress:
+        report = run_training(files, target, fast=fast, n_jobs=jobs, progress=progress)
     cv = report.card.get("cross_validation") or {}
     typer.echo(f"wrote {report.model_path} ({report.card['examples']} clauses, {report.seconds:.1f} s)")
     if cv:
@@ -295,9 +298,10 @@ def evaluate(
     import json
 
     from .classify import ClauseClassifier
-    from .corpus import jsonl_files, load_corpus, training_files
+    from .corpus import jsonl_files, load_corpus
     from .evaluate import evaluate as run_evaluation
-    from .evaluate import grouped_cross_validation, render_evaluation
+    from .evaluate import cross_validate_training_data, render_evaluation
+    from .progress import Progress
 
     from .corpus import test_files
 
@@ -306,14 +310,8 @@ def evaluate(
     corpus = load_corpus(jsonl_files(chosen) if chosen else test_files())
     evaluation = run_evaluation(classifier.prepare(), corpus, mistakes)
     if cv:
-        from sklearn.base import clone
-
-        train_corpus = load_corpus(training_files())
-        downstream = clone(classifier.pipeline[1:])
-        normalised = classifier.normalise(train_corpus.texts, train_corpus.groups)
-        evaluation.cross_validation = grouped_cross_validation(
-            downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1, targets=train_corpus.training_targets
-        )
+        with Progress(sys.stderr) as progress:
+            evaluation.cross_validation = cross_validate_training_data(classifier, progress=progress)
     if format is Format.json:
         typer.echo(json.dumps(evaluation.as_dict(), indent=2))
     else:
@@ -414,11 +412,14 @@ def annotate(
     from .classify import ClauseClassifier
     from .documents import ReadOptions
 
+    from .progress import Progress
+
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    queue = candidates(
-        inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
-        options=ReadOptions(engine.value, ocr.value, jobs),
-    )
+    with Progress(sys.stderr) as progress:
+        queue = candidates(
+            inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: progress.note(f"banclassify: warning: {m}"),
+            options=ReadOptions(engine.value, ocr.value, jobs), progress=progress,
+        )
     if not queue:
         typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)
         return

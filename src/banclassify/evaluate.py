@@ -121,19 +121,36 @@ def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
 
 def grouped_cross_validation(
     pipeline, normalised, labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1,
-    targets: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None, progress=None,
 ) -> dict:
     """Cross-validated scores with every source document kept in one fold.
 
     ``pipeline`` is the model after its normalise step; ``normalised`` its input;
-    ``targets`` the finer training classes when they differ from ``labels``.
+    ``targets`` the finer training classes when they differ from ``labels``;
+    ``progress`` counts the folds as they finish.
     """
-    from sklearn.model_selection import GroupKFold, cross_val_predict
+    from .crossval import fold_predictions
 
     fit_on = list(targets) if targets is not None else list(labels)
-    predicted = cross_val_predict(pipeline, normalised, fit_on, groups=list(groups), cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
+    predicted = fold_predictions(pipeline, normalised, fit_on, groups, folds, n_jobs, progress)
     scores = score(list(labels), list(predicted))
     return {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
+
+
+def cross_validate_training_data(classifier, n_jobs: int = -1, progress=None) -> dict:
+    """``evaluate --cv``: grouped cross-validation of ``classifier``'s model, refitted fold by
+    fold on the training split (``data/labeled``, not the test files)."""
+    from sklearn.base import clone
+
+    from .corpus import load_corpus, training_files
+
+    corpus = load_corpus(training_files())
+    if progress is not None:
+        progress.stage(f"normalising {len(corpus.texts)} training clauses")
+    normalised = classifier.normalise(corpus.texts, corpus.groups)
+    downstream = clone(classifier.pipeline[1:])
+    return grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, n_jobs=n_jobs,
+                                    targets=corpus.training_targets, progress=progress)
 
 
 def render_scores(title: str, scores: Scores) -> list[str]:
