@@ -66,6 +66,10 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+# Typer carries its own copy of click; its exception classes are reached from the public ones.
+UsageError = typer.BadParameter.__mro__[1]
+
+
 def handle_errors(command):
     """Turn every failure into one line on stderr and an exit code, never a traceback."""
 
@@ -77,7 +81,7 @@ def handle_errors(command):
             fail(exc.one_line(), exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", 130)
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, SystemExit, UsageError):
             raise
         except BrokenPipeError:
             sys.stderr.close()
@@ -89,7 +93,8 @@ def handle_errors(command):
 
 
 def emit(text: str, output: Optional[Path]) -> None:
-    if output is None:
+    """``text`` to ``output``, written whole or not at all; None or ``-``: standard output."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
@@ -142,11 +147,11 @@ JobsOption = typer.Option(-1, "--jobs", "-j", help="Worker processes for page ra
 @app.command()
 @handle_errors
 def scan(
-    file: Path = typer.Argument(..., help="A .pdf, .txt, .md or .html/.htm document.", show_default=False),
+    files: List[Path] = typer.Argument(..., help="Documents: .pdf, .txt, .md or .html/.htm; quoted globs are expanded ('agendas/**/*.pdf'); '-' reads one from stdin.", show_default=False),
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
-    format: ScanFormat = typer.Option(ScanFormat.table, "--format", "-f", help="Output format; html is a self-contained page with links to the document's pages."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    format: ScanFormat = typer.Option(ScanFormat.table, "--format", "-f", help="Output format; html is a self-contained page with links to the document's pages (one document)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output ('-': standard output)."),
     show_all: bool = typer.Option(False, "--all", "-a", metavar="", help="Also show clauses labelled none."),
     min_confidence: float = typer.Option(0.5, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
     timings: bool = typer.Option(False, "--timings", metavar="", help="Print the time of each stage on stderr."),
@@ -155,11 +160,14 @@ def scan(
     ocr: OcrMode = OcrOption,
     explain: bool = typer.Option(False, "--explain", metavar="", help="Show the terms that pushed each clause to its label, and the runner-up label."),
     full_text: bool = typer.Option(False, "--full-text", metavar="", help="Table: never trim a clause (on a terminal the table wraps instead)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.01, help="Give up after this many seconds (per document)."),
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
-    """Label every clause of one document and summarise what it rules.
+    """Label every clause of one or more documents and summarise what each rules.
+
+    With several documents, one that cannot be read is named on stderr, the others are
+    still written, and the exit code is 3.
 
     Example: banclassify scan data/raw/sample_agenda_packet.pdf --format jsonl -o clauses.jsonl
     """
@@ -167,38 +175,61 @@ def scan(
 
     from .classify import ClauseClassifier
     from .documents import ReadOptions
-    from .report import render_scan
-    from .scan import scan_file
+    from .inputs import expand_documents
+    from .report import render_scans
+    from .scan import scan_inputs
 
+    output = None if output is not None and str(output) == "-" else output
+    documents = expand_documents(files)
+    if format is ScanFormat.html and len(documents) > 1:
+        raise typer.BadParameter(f"html is one document's page; {len(documents)} documents given (use 'banclassify batch --report DIR')", param_hint="'--format'")
     clock = time.perf_counter()
     classifier = ClauseClassifier.load(model, trust=trust_model)
     options = ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages)
-    options.check_limits(file)
+    if len(documents) == 1 and str(documents[0]) != "-":
+        options.check_limits(documents[0])
     classifier.prepare()
     loading = time.perf_counter() - clock
-    result = scan_file(file, classifier, options, explain=explain)
-    for warning in result.warnings:
-        typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
+    results, failures = [], []
+    for path, result in scan_inputs(documents, classifier, options, explain=explain, stdin=sys.stdin):
+        if isinstance(result, BanclassifyError):
+            if len(documents) == 1:
+                raise result
+            failures.append(result)
+            typer.echo(f"banclassify: error: {result.one_line()}", err=True)
+            continue
+        for warning in result.warnings:
+            typer.echo(f"banclassify: warning: {result.file}: {warning}", err=True)
+        results.append((path, result))
     clock = time.perf_counter()
-    if format is ScanFormat.html:
+    if not results:
+        text = ""
+    elif format is ScanFormat.html:
         from .html_report import render_document_html
 
-        text = render_document_html(result, file, output, min_confidence)
+        path, result = results[0]
+        text = render_document_html(result, None if str(path) == "-" else path, output, min_confidence)
     elif format is ScanFormat.table and output is None and sys.stdout.isatty() and not full_text:
         from .report import shown_clauses
         from .terminal import print_scan_table, use_colour
 
-        print_scan_table(result, shown_clauses(result, show_all, min_confidence), min_confidence, sys.stdout, use_colour(sys.stdout))
+        for number, (_, result) in enumerate(results):
+            if number:
+                sys.stdout.write("\n")
+            print_scan_table(result, shown_clauses(result, show_all, min_confidence), min_confidence, sys.stdout, use_colour(sys.stdout))
         text = ""
     else:
-        text = render_scan(result, format.value, show_all, min_confidence, full_text=full_text)
+        text = render_scans([result for _, result in results], format.value, show_all, min_confidence, full_text=full_text)
     if text:
         emit(text, output)
-    result.timings["report"] = time.perf_counter() - clock
+    report_seconds = time.perf_counter() - clock
     if timings:
-        stages = {"load model": loading, **result.timings}
-        parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in stages.items())
-        typer.echo(f"timings: {parts}", err=True)
+        for _, result in results:
+            stages = {"load model": loading, **result.timings, "report": report_seconds}
+            parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in stages.items())
+            typer.echo(f"timings: {parts}" if len(results) == 1 else f"timings: {result.file}: {parts}", err=True)
+    if failures:
+        raise typer.Exit(failures[0].exit_code)
 
 
 @app.command()
@@ -517,11 +548,9 @@ def info(model: Optional[Path] = ModelOption, trust_model: bool = TrustOption) -
 
 def main() -> None:
     """Console-script entry point: usage errors are one line and exit 2, as in every Unix tool."""
-    # Typer carries its own copy of click; its exception classes are reached from the public ones.
-    usage_error = typer.BadParameter.__mro__[1]
     try:
         code = app(standalone_mode=False)
-    except usage_error as exc:
+    except UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
             sys.exit(0)

@@ -67,15 +67,36 @@ def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confid
                 full_text: bool = False) -> str:
     clauses = shown_clauses(result, show_all, min_confidence)
     if fmt == "json":
-        payload = summary(result, min_confidence)
-        payload["clauses_shown"] = [clause_row(c) for c in clauses]
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(scan_payload(result, clauses, min_confidence), indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
         return render_jsonl(clause_row(c) for c in clauses)
     if fmt == "csv":
-        explained = any(c.explanation for c in clauses)
-        return render_csv([clause_row(c, flat=True) for c in clauses], CLAUSE_FIELDS + (["runner_up", "runner_up_probability"] if explained else []))
+        return render_csv([clause_row(c, flat=True) for c in clauses], csv_fields(clauses))
     return render_scan_table(result, clauses, min_confidence, width, full_text)
+
+
+def render_scans(results: Sequence[ScanResult], fmt: str, show_all: bool = False, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                 width: int | None = None, full_text: bool = False) -> str:
+    """Several documents as one output: JSON a list of ``render_scan``'s objects, CSV one
+    header, JSONL and tables one document after another. One document: ``render_scan``."""
+    if len(results) == 1:
+        return render_scan(results[0], fmt, show_all, min_confidence, width, full_text)
+    chosen = [(result, shown_clauses(result, show_all, min_confidence)) for result in results]
+    if fmt == "json":
+        return json.dumps([scan_payload(r, clauses, min_confidence) for r, clauses in chosen], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        every = [c for _, clauses in chosen for c in clauses]
+        return render_csv([clause_row(c, flat=True) for c in every], csv_fields(every))
+    return ("\n" if fmt == "table" else "").join(render_scan(r, fmt, show_all, min_confidence, width, full_text) for r in results)
+
+
+def scan_payload(result: ScanResult, clauses: Sequence[ClauseResult], min_confidence: float) -> dict:
+    return {**summary(result, min_confidence), "clauses_shown": [clause_row(c) for c in clauses]}
+
+
+def csv_fields(clauses: Sequence[ClauseResult]) -> list[str]:
+    explained = any(c.explanation for c in clauses)
+    return CLAUSE_FIELDS + (["runner_up", "runner_up_probability"] if explained else [])
 
 
 def render_jsonl(rows: Iterable[dict]) -> str:
