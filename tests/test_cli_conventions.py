@@ -155,3 +155,18 @@ def test_several_files_one_unreadable_the_others_are_written_and_the_exit_is_3(t
 def test_html_of_several_documents_is_a_usage_error():
     done = console("scan", str(SAMPLE_PDF), str(SAMPLE_PDF), "-f", "html")
     assert done.returncode == 2 and "batch --report" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_evaluate_writes_rows_of_per_label_metrics_as_csv_and_jsonl():
+    data = str(Path(__file__).resolve().parents[1] / "data" / "labeled" / "test_west.jsonl")
+    whole = json.loads(runner.invoke(app, ["evaluate", "--data", data, "-f", "json"]).stdout)
+    done = runner.invoke(app, ["evaluate", "--data", data, "-f", "csv"])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(done.stdout.splitlines()))
+    assert [(r["scorer"], r["label"]) for r in rows][:7] == [("model", label) for label in whole["model"]["labels"]] + [("model", "all")]
+    assert {r["scorer"] for r in rows} == {"model", "keyword_baseline"} and len(rows) == 14
+    overall = {r["scorer"]: r for r in rows if r["label"] == "all"}
+    assert float(overall["model"]["f1"]) == whole["model"]["macro_f1"]
+    assert float(overall["keyword_baseline"]["accuracy"]) == whole["keyword_baseline"]["accuracy"]
+    lines = [json.loads(line) for line in runner.invoke(app, ["evaluate", "--data", data, "-f", "jsonl"]).stdout.splitlines()]
+    assert lines[0] == {"scorer": "model", "label": lines[0]["label"], **whole["model"]["per_label"][lines[0]["label"]], "accuracy": None}

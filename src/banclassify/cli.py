@@ -318,7 +318,7 @@ def evaluate(
     data: Optional[List[Path]] = typer.Option(None, "--data", "-d", help="Labelled JSONL file or folder; repeatable (default: the test split, data/labeled/test*.jsonl)."),
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
-    format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table, json, or csv/jsonl: one row per scorer and label, and a row 'all' with macro-F1 and accuracy."),
     cv: bool = typer.Option(False, "--cv", metavar="", help="Also run grouped 5-fold cross-validation on the training data."),
     mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
 ) -> None:
@@ -333,6 +333,7 @@ def evaluate(
     from .evaluate import evaluate as run_evaluation
     from .evaluate import cross_validate_training_data, render_evaluation
     from .progress import Progress
+    from .report import EVALUATION_FIELDS, evaluation_rows, render_csv, render_jsonl
 
     from .corpus import test_files
 
@@ -345,8 +346,12 @@ def evaluate(
             evaluation.cross_validation = cross_validate_training_data(classifier, progress=progress)
     if format is Format.json:
         typer.echo(json.dumps(evaluation.as_dict(), indent=2))
-    else:
+    elif format is Format.table:
         typer.echo(render_evaluation(evaluation), nl=False)
+    elif format is Format.csv:
+        typer.echo(render_csv(evaluation_rows(evaluation), EVALUATION_FIELDS), nl=False)
+    else:
+        typer.echo(render_jsonl(evaluation_rows(evaluation)), nl=False)
 
 
 @app.command()

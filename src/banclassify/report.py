@@ -186,3 +186,23 @@ def render_model_info(path, card: dict) -> str:
         lines.append(f"grouped {cv['folds']}-fold CV: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}")
     lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items()))
     return "\n".join(lines) + "\n"
+
+
+EVALUATION_FIELDS = ["scorer", "label", "precision", "recall", "f1", "support", "accuracy"]
+
+
+def evaluation_rows(evaluation) -> list[dict]:
+    """``evaluate -f csv/jsonl``: one row per scorer and label, and a row ``all`` per scorer
+    with its macro-F1 (in ``f1``), accuracy and number of clauses. Scorers: ``model``,
+    ``keyword_baseline`` and, after ``--cv``, ``cross_validation``."""
+    scorers = [("model", evaluation.model.as_dict()), ("keyword_baseline", evaluation.baseline.as_dict())]
+    if evaluation.cross_validation:
+        cv = evaluation.cross_validation
+        scorers.append(("cross_validation", {**cv, "support": sum(m["support"] for m in cv["per_label"].values())}))
+    rows = []
+    for scorer, scores in scorers:
+        for label, metrics in scores["per_label"].items():
+            rows.append({"scorer": scorer, "label": label, **metrics, "accuracy": None})
+        rows.append({"scorer": scorer, "label": "all", "precision": None, "recall": None, "f1": scores["macro_f1"],
+                     "support": scores["support"], "accuracy": scores["accuracy"]})
+    return rows
