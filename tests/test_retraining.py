@@ -129,7 +129,8 @@ def test_import_edited_scan_csv_keeps_only_changed_labels(tmp_path):
     rows_file.write_text(buffer.getvalue())
     target = tmp_path / "corrections.jsonl"
     result = run("import", rows_file, "--to", target)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 5, result.output  # a bad row: the good ones are imported, the exit says so
+    assert "valid labels: full_ban, moratorium, realtime_ban, consent_requirement, oversight_policy, none" in result.stderr
     assert f"{len(rows)} row(s); 1 imported" in result.stdout
     assert f"{len(rows) - 2} unchanged" in result.stdout
     assert f"{rows_file}:3: unknown label 'not_a_label'" in result.stderr
@@ -137,6 +138,9 @@ def test_import_edited_scan_csv_keeps_only_changed_labels(tmp_path):
     assert record["text"] == rows[0]["text"] and record["label"] == rows[0]["label"]
     # Importing again adds nothing twice.
     assert "1 already present" in run("import", rows_file, "--to", target).stdout
+    good = tmp_path / "good.csv"
+    good.write_text(buffer.getvalue().replace("not_a_label", "none"))
+    assert run("import", good, "--to", target).exit_code == 0
 
 
 def test_import_prodigy_and_label_studio(tmp_path):
@@ -148,6 +152,7 @@ def test_import_prodigy_and_label_studio(tmp_path):
     )
     target = tmp_path / "t.jsonl"
     result = run("import", prodigy, "--to", target)
+    assert result.exit_code == 5
     assert "Prodigy JSONL: 2 row(s); 1 imported" in result.stdout and "1 rejected" in result.stdout
     assert f"{prodigy}:3: not JSON" in result.stderr
 

@@ -15,7 +15,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .errors import EXIT_INTERNAL, BanclassifyError
+from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES
 
 app = typer.Typer(
@@ -475,6 +475,8 @@ def import_command(
 ) -> None:
     """Add corrected labels to the labelled data; bad rows are named and skipped.
 
+    Exit codes: 0 every row was read, 5 some rows were bad (the good ones are still added).
+
     Example: banclassify scan agenda.pdf --all -f csv -o rows.csv  (edit the label column)  banclassify import rows.csv
     """
     from .corrections import import_corrections
@@ -492,6 +494,11 @@ def import_command(
     if report.problems:
         parts.append(f"{len(report.problems)} bad row(s) skipped")
     typer.echo("; ".join(parts))
+    if report.problems:
+        from .labels import LABELS_BY_STRENGTH
+
+        typer.echo(f"banclassify: valid labels: {', '.join(LABELS_BY_STRENGTH)}", err=True)
+        raise typer.Exit(EXIT_DATA)
 
 
 @app.command("clear-cache")
