@@ -36,10 +36,11 @@ def small_corpus(tmp_path: Path, per_source: int = 6, sources: int = 10) -> Path
     return path
 
 
-def banclassify(*args: str, terminal: bool, input: str | None = None) -> tuple[int, str]:
-    """Run the console script with stderr on a pseudo-terminal (``terminal``) or a pipe; its stderr text."""
+def banclassify(*args: str, terminal: bool, input: str | None = None, raw: bool = False, **env: str) -> tuple[int, str]:
+    """Run the console script with stderr on a pseudo-terminal (``terminal``) or a pipe; its
+    stderr text, without the terminal's escape codes unless ``raw``."""
     command = [sys.executable, "-c", "from banclassify.cli import main; main()", *args]
-    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm"}
+    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm", **env}
     if not terminal:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, input=input)
         return done.returncode, done.stderr
@@ -62,7 +63,8 @@ def banclassify(*args: str, terminal: bool, input: str | None = None) -> tuple[i
     process.stdout.read()
     code = process.wait(timeout=300)
     os.close(leader)
-    return code, ANSI.sub("", b"".join(chunks).decode("utf-8", "replace"))
+    text = b"".join(chunks).decode("utf-8", "replace")
+    return code, text if raw else ANSI.sub("", text)
 
 
 def test_train_shows_normalising_and_the_folds_on_a_terminal_and_nothing_of_it_when_piped(tmp_path):
@@ -87,6 +89,18 @@ def test_annotate_counts_the_documents_it_reads_before_the_first_question(tmp_pa
     assert "reading 2 document(s)" in shown and "2/2" in shown
     code, piped = banclassify("annotate", str(folder), "--to", str(tmp_path / "a.jsonl"), terminal=False, input="q\n")
     assert "reading 2 document(s)" not in piped and "\x1b" not in piped
+
+
+def test_annotate_colours_the_model_guess_on_a_terminal_only(tmp_path):
+    args = ("annotate", str(SAMPLE_PDF), "--to", str(tmp_path / "a.jsonl"), "--limit", "1")
+    code, shown = banclassify(*args, terminal=True, input="q\n", raw=True)
+    assert code == 0, shown
+    guess = next(line for line in shown.splitlines() if "model:" in line)
+    assert "\x1b[1;3" in guess  # bold, one of the standard colours
+    _, plain = banclassify(*args, terminal=True, input="q\n", raw=True, NO_COLOR="1")
+    assert "\x1b[1;3" not in next(line for line in plain.splitlines() if "model:" in line)
+    _, piped = banclassify(*args, terminal=False, input="q\n")
+    assert "model:" in piped and "\x1b" not in piped
 
 
 class Counted(Progress):

@@ -17,7 +17,7 @@ from typing import Callable, Iterable, TextIO
 from .batch import find_documents
 from .classify import ClauseClassifier
 from .corpus import text_key
-from .errors import DataError
+from .errors import DataError, InputError
 from .documents import ReadOptions, read_document
 from .files import append_locked, rewrite_locked, sha256_file
 from .progress import Progress
@@ -52,9 +52,18 @@ class Candidate:
 
 
 def documents_of(inputs: Iterable[Path]) -> list[Path]:
+    """The documents to draw clauses from; ``InputError`` for a missing path or a folder without any."""
     documents: list[Path] = []
     for path in inputs:
-        documents.extend(find_documents(path).documents if path.is_dir() else [path])
+        if not path.exists():
+            raise InputError(path, "no such file or folder")
+        if path.is_dir():
+            found = find_documents(path).documents
+            if not found:
+                raise InputError(path, "no documents to annotate in this folder (.pdf, .txt, .md, .html)")
+            documents.extend(found)
+        else:
+            documents.append(path)
     return documents
 
 
@@ -118,6 +127,9 @@ def record(candidate: Candidate, label: str) -> dict:
 
 
 def show(candidate: Candidate, number: int, total: int, out: TextIO) -> None:
+    """The clause with its surroundings and the model's two best guesses (coloured on a terminal)."""
+    from .terminal import paint, use_colour
+
     clause = candidate.clause
     out.write(f"\n[{number}/{total}] {clause.file}, page {clause.page}, section {clause.section or '-'}\n")
     if candidate.before:
@@ -126,7 +138,8 @@ def show(candidate: Candidate, number: int, total: int, out: TextIO) -> None:
     if candidate.after:
         out.write(f"  after:  {candidate.after[:200]}\n")
     ranked = sorted(clause.probabilities.items(), key=lambda kv: -kv[1])[:2]
-    guesses = ", ".join(f"{label} {p:.2f}" for label, p in ranked)
+    colour = use_colour(out)
+    guesses = ", ".join(f"{paint(label, label) if colour else label} {p:.2f}" for label, p in ranked)
     out.write(f"  model: {guesses}\n")
     out.write("  [f]ull_ban [r]ealtime_ban [m]oratorium [c]onsent [o]versight [n]one  [a]ccept [s]kip [u]ndo [?] [q]uit > ")
     out.flush()
@@ -176,9 +189,10 @@ def annotate(
     history: list[tuple[int, dict]] = []  # (queue index, record) of this session's answers
     index = 0
     shown = 0
+    total = len(queue) if limit is None else min(limit, len(queue))
     while index < len(queue) and (limit is None or shown < limit):
         candidate = queue[index]
-        show(candidate, index + 1, len(queue), out)
+        show(candidate, shown + 1, total, out)
         key = read_key(keys_in)
         out.write((key or "") + "\n")
         if key is None or key == "q":
@@ -211,6 +225,7 @@ def annotate(
         append_locked(target, [json.dumps(answer, ensure_ascii=False)])
         history.append((index, answer))
         report.answered += 1
+        out.write(f"saved: {label} for page {answer['page']}, section {answer['section'] or '-'} in {target} ({report.answered} this session)\n")
         index += 1
         shown += 1
     report.remaining = len(queue) - index
