@@ -140,3 +140,23 @@ def test_rendering_a_scan_result_does_not_load_the_model_libraries():
         "assert 'x.pdf: 1 page(s), 1 clauses' in render_scan(r, 'table'), render_scan(r, 'table')\n"
     )
     assert not loaded & set(HEAVY)
+
+
+def test_the_cli_prints_what_the_library_renders(tmp_path):
+    """cli.py only parses and prints: a program gets the same rows and text from the library."""
+    from typer.testing import CliRunner
+
+    import banclassify
+    from banclassify.attributes import AttributeExtractor, default_attribute_files, evaluate_attributes, read_attribute_records
+    from banclassify.cli import app
+    from banclassify.report import prediction_rows, render_attribute_evaluation, render_predictions
+
+    runner = CliRunner()
+    texts = ["No City department shall obtain or use face recognition technology.", "The parking fine is $55."]
+    records = [{"text": t} for t in texts]
+    for fmt in ("csv", "jsonl", "json"):
+        printed = runner.invoke(app, ["classify", "-f", fmt, *texts]).stdout
+        assert printed == render_predictions(prediction_rows(records, banclassify.classify(texts)), fmt)
+    [first, *_] = default_attribute_files()
+    printed = runner.invoke(app, ["evaluate-attributes", str(first)]).stdout
+    assert printed == render_attribute_evaluation(first, evaluate_attributes(read_attribute_records(first), AttributeExtractor()), "table")

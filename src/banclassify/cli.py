@@ -251,7 +251,7 @@ def classify(
     """
     from .classify import ClauseClassifier
     from .inputs import read_clause_records
-    from .report import PROBABILITY_FIELDS, render_csv, render_jsonl, render_predictions_table
+    from .report import prediction_rows, render_predictions
 
     if texts:
         records = [{"text": t} for t in texts]
@@ -261,26 +261,7 @@ def classify(
         records = read_clause_records(None, sys.stdin)
     classifier = ClauseClassifier.load(model, trust=trust_model)
     predictions = classifier.predict([r["text"] for r in records], ["input"] * len(records) if one_document else None)
-    rows = []
-    for record, prediction in zip(records, predictions):
-        row = dict(record)
-        row["label"] = prediction.label
-        row["confidence"] = round(prediction.confidence, 4)
-        for label, p in prediction.probabilities.items():
-            row[f"p_{label}"] = round(p, 4)
-        rows.append(row)
-    if format is Format.table:
-        text = render_predictions_table(rows)
-    elif format is Format.jsonl:
-        text = render_jsonl(rows)
-    elif format is Format.json:
-        import json
-
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    else:
-        extra = [k for k in (rows[0] if rows else {}) if k not in {"text", "label", "confidence", *PROBABILITY_FIELDS}]
-        text = render_csv(rows, ["text", *extra, "label", "confidence", *PROBABILITY_FIELDS])
-    emit(text, output)
+    emit(render_predictions(prediction_rows(records, predictions), format.value), output)
 
 
 @app.command()
@@ -297,6 +278,7 @@ def train(
     """
     from .classify import default_model_path
     from .corpus import jsonl_files, training_files
+    from .report import render_training
     from .train import train as run_training
 
     files = [p for p in jsonl_files(data) if not p.name.startswith("test")] if data else training_files()
@@ -305,10 +287,7 @@ def train(
 
     with Progress(sys.stderr) as progress:
         report = run_training(files, target, fast=fast, n_jobs=jobs, progress=progress)
-    cv = report.card.get("cross_validation") or {}
-    typer.echo(f"wrote {report.model_path} ({report.card['examples']} clauses, {report.seconds:.1f} s)")
-    if cv:
-        typer.echo(f"grouped {cv['folds']}-fold CV macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+    typer.echo(render_training(report), nl=False)
 
 
 @app.command()
@@ -326,16 +305,12 @@ def evaluate(
 
     Example: banclassify evaluate --data data/labeled/test_east.jsonl --cv
     """
-    import json
-
     from .classify import ClauseClassifier
-    from .corpus import jsonl_files, load_corpus
+    from .corpus import jsonl_files, load_corpus, test_files
+    from .evaluate import cross_validate_training_data
     from .evaluate import evaluate as run_evaluation
-    from .evaluate import cross_validate_training_data, render_evaluation
     from .progress import Progress
-    from .report import EVALUATION_FIELDS, evaluation_rows, render_csv, render_jsonl
-
-    from .corpus import test_files
+    from .report import render_evaluation_as
 
     classifier = ClauseClassifier.load(model, trust=trust_model)
     chosen = [*(files or []), *(data or [])]
@@ -344,14 +319,7 @@ def evaluate(
     if cv:
         with Progress(sys.stderr) as progress:
             evaluation.cross_validation = cross_validate_training_data(classifier, progress=progress)
-    if format is Format.json:
-        typer.echo(json.dumps(evaluation.as_dict(), indent=2))
-    elif format is Format.table:
-        typer.echo(render_evaluation(evaluation), nl=False)
-    elif format is Format.csv:
-        typer.echo(render_csv(evaluation_rows(evaluation), EVALUATION_FIELDS), nl=False)
-    else:
-        typer.echo(render_jsonl(evaluation_rows(evaluation)), nl=False)
+    typer.echo(render_evaluation_as(evaluation, format.value), nl=False)
 
 
 @app.command()
@@ -480,23 +448,14 @@ def import_command(
     Example: banclassify scan agenda.pdf --all -f csv -o rows.csv  (edit the label column)  banclassify import rows.csv
     """
     from .corrections import import_corrections
+    from .labels import LABELS_BY_STRENGTH
+    from .report import render_import
 
     report = import_corrections(source, to)
     for problem in report.problems:
         typer.echo(f"banclassify: skipped: {problem}", err=True)
-    parts = [f"{report.format}: {report.rows} row(s)", f"{report.imported} imported into {to}"]
-    if report.unchanged:
-        parts.append(f"{report.unchanged} unchanged (label as the model said, no new information)")
-    if report.rejected:
-        parts.append(f"{report.rejected} rejected or ignored")
-    if report.already_present:
-        parts.append(f"{report.already_present} already present")
+    typer.echo(render_import(report, to))
     if report.problems:
-        parts.append(f"{len(report.problems)} bad row(s) skipped")
-    typer.echo("; ".join(parts))
-    if report.problems:
-        from .labels import LABELS_BY_STRENGTH
-
         typer.echo(f"banclassify: valid labels: {', '.join(LABELS_BY_STRENGTH)}", err=True)
         raise typer.Exit(EXIT_DATA)
 
@@ -525,24 +484,13 @@ def evaluate_attributes_command(
 
     Example: banclassify evaluate-attributes data/attributes/test_attributes.jsonl
     """
-    import json
+    from .attributes import AttributeExtractor, default_attribute_files, evaluate_attributes, read_attribute_records
+    from .report import render_attribute_evaluation
 
-    from .attributes import AttributeExtractor, evaluate_attributes, read_attribute_records
-
-    files = data or sorted((Path(__file__).resolve().parents[2] / "data" / "attributes").glob("*.jsonl"))
     extractor = AttributeExtractor()
-    for path in files:
+    for path in data or default_attribute_files():
         report = evaluate_attributes(read_attribute_records(path), extractor)
-        mistakes = report.pop("mistakes")
-        if format is Format.json:
-            typer.echo(json.dumps({"file": str(path), **report, "mistakes": mistakes}, indent=2))
-            continue
-        typer.echo(f"{path}")
-        for name in ("technology", "actors", "exceptions"):
-            m = report[name]
-            typer.echo(f"  {name:<12} precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  ({m['support']} values)")
-        typer.echo(f"  {'duration':<12} exact match {report['duration']['exact_match']:.3f}  ({report['duration']['support']} moratoria)")
-        typer.echo(f"  {'effective':<12} exact match {report['effective']['exact_match']:.3f}  recall {report['effective']['recall']:.3f}  ({report['effective']['support']} dates)")
+        typer.echo(render_attribute_evaluation(path, report, format.value), nl=False)
 
 
 @app.command()

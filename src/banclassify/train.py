@@ -17,6 +17,7 @@ from .evaluate import grouped_cross_validation
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
 from .progress import Progress
+from .report import render_card_markdown
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
 PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
@@ -104,26 +105,3 @@ def model_card(corpus: Corpus, pipeline, params: dict, cv: dict | None) -> dict:
             "numpy": numpy.__version__,
         },
     }
-
-
-def render_card_markdown(card: dict) -> str:
-    lines = [
-        "# banclassify model card",
-        "",
-        f"- Created: {card['created']}",
-        f"- Training clauses: {card['examples']} from {card['source_documents']} source documents ({card['duplicates_dropped']} duplicates dropped)",
-        f"- Data hash: `{card['data_hash']}`",
-        f"- Pipeline: {' -> '.join(card['pipeline'])}",
-        f"- Hyper-parameters: {card['hyperparameters'] or 'defaults (--fast)'}",
-        "- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
-        "",
-        "| label | clauses | CV F1 |",
-        "|---|---:|---:|",
-    ]
-    cv = card.get("cross_validation") or {}
-    for label, count in card["labels"].items():
-        f1 = (cv.get("per_label") or {}).get(label, {}).get("f1")
-        lines.append(f"| {label} | {count} | {f1 if f1 is not None else '-'} |")
-    if cv:
-        lines += ["", f"Grouped {cv['folds']}-fold cross-validation: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}."]
-    return "\n".join(lines) + "\n"
