@@ -160,3 +160,18 @@ def test_the_cli_prints_what_the_library_renders(tmp_path):
     [first, *_] = default_attribute_files()
     printed = runner.invoke(app, ["evaluate-attributes", str(first)]).stdout
     assert printed == render_attribute_evaluation(first, evaluate_attributes(read_attribute_records(first), AttributeExtractor()), "table")
+
+
+@pytest.mark.parametrize("module, name", [
+    ("banclassify.segment", "Clause"), ("banclassify.segment", "segment"), ("banclassify.train", "train"),
+    ("banclassify.documents.types", "PageText"), ("banclassify.documents.types", "ExtractedDocument"),
+    ("banclassify.scan", "ClauseResult"), ("banclassify.scan", "ScanResult"), ("banclassify.classify", "Prediction"),
+    ("banclassify.batch", "run_batch"),
+])
+def test_stage_contracts_and_entry_points_are_documented(module, name):
+    import importlib
+
+    documented = getattr(importlib.import_module(module), name)
+    doc = documented.__doc__ or ""
+    # A dataclass without a docstring gets its signature as one: that documents nothing.
+    assert doc.strip() and not doc.startswith(f"{name}("), f"{module}.{name} has no docstring"
