@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from banclassify.errors import DataError, InputError
+from banclassify import DataError, InputError
 from banclassify.jsonl import parse_jsonl, read_jsonl
 from banclassify.userdirs import cache_dir, data_dir
 from conftest import SAMPLE_PDF

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from banclassify.classify import ClauseClassifier, card_path
+import banclassify
+from banclassify.classify import card_path
 from banclassify.cli import app
 from banclassify.corpus import DEFAULT_DATA_DIR, data_hash, training_files
 from conftest import SAMPLE_PDF, SHIPPED_MODEL
@@ -41,7 +42,7 @@ def test_whole_loop_scan_annotate_train_on_a_small_corpus(tmp_path):
     result = run("train", "--data", SMALL_CORPUS, "--data", annotations, "--out", new_model, "--fast")
     assert result.exit_code == 0, result.output
     assert SHIPPED_MODEL.read_bytes() == shipped_before
-    retrained = ClauseClassifier.load(new_model)
+    retrained = banclassify.load_model(new_model)
     assert [p.label for p in retrained.predict([a["text"] for a in answers])] == [a["label"] for a in answers]
     card = json.loads(card_path(new_model).read_text())
     assert card["data_files"].keys() == {"west.jsonl", "annotations.jsonl"}
@@ -79,7 +80,7 @@ def test_training_is_deterministic(tmp_path):
     for n in range(2):
         out = tmp_path / f"m{n}.joblib"
         assert run("train", "--data", SMALL_CORPUS, "--out", out, "--fast").exit_code == 0
-        predictions.append([p.probabilities for p in ClauseClassifier.load(out).predict(texts)])
+        predictions.append([p.probabilities for p in banclassify.load_model(out).predict(texts)])
     assert predictions[0] == predictions[1]
 
 
