@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install ocr-deps browser-deps bench-deps demo test train resave-model bench sample clean
+.PHONY: install ocr-deps browser-deps bench-deps demo test screenshots train resave-model bench sample clean
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Refresh the README's screenshots of the HTML reports (docs/report-*.png) from the
+# browser test; a plain test run writes them to bench/screenshots/ and leaves docs/ alone.
+screenshots: $(STAMP)
+	BANCLASSIFY_REFRESH_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_html_report.py -k screenshots
 
 # Rebuilds the shipped model, its cards and shipped_model.sha256 from data/labeled/ alone.
 # (A plain 'banclassify train' writes your own model in your data folder instead.)

@@ -35,6 +35,6 @@ def make_pdf(tmp_path):
 
 @pytest.fixture(scope="session")
 def classifier():
-    from banclassify.classify import ClauseClassifier
+    import banclassify
 
-    return ClauseClassifier.load(SHIPPED_MODEL)
+    return banclassify.load_model(SHIPPED_MODEL)

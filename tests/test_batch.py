@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from banclassify.batch import BatchOptions, run_batch
 from banclassify.cli import app
-from banclassify.documents import ReadOptions, extract
+from banclassify import ReadOptions
+from banclassify.documents import extract
 from conftest import SAMPLE_PDF
 from pdfgen import PAGE_BREAK
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from banclassify.cli import app
-from banclassify.labels import LABELS
+from banclassify import LABELS
 from conftest import SAMPLE_PDF, SHIPPED_MODEL
 
 runner = CliRunner()

@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 
+import banclassify
 from banclassify.corpus import DEFAULT_DATA_DIR, load_corpus, near_duplicate_pairs, training_files
 from banclassify.corpus import test_files as held_out_files
-from banclassify.errors import DataError
+from banclassify import DataError
 from banclassify.labels import OPERATIVE_LABELS
 
 MIN_PER_OPERATIVE_LABEL = 250
@@ -128,10 +129,9 @@ def test_data_dir_is_the_repository_folder():
 
 
 def test_shipped_model_meets_the_targets_on_the_test_split(splits):
-    from banclassify.classify import ClauseClassifier
     from banclassify.evaluate import evaluate
     from conftest import SHIPPED_MODEL
 
-    evaluation = evaluate(ClauseClassifier.load(SHIPPED_MODEL), splits[1])
+    evaluation = evaluate(banclassify.load_model(SHIPPED_MODEL), splits[1])
     assert evaluation.model.macro_f1 >= 0.93
     assert evaluation.model.macro_f1 - evaluation.baseline.macro_f1 >= 0.25

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from banclassify.errors import InputError
+from banclassify import InputError
 from banclassify.documents import extract, format_pages
 from banclassify.documents.pdf import MIN_PAGES_PER_RANGE, page_ranges
 from banclassify.documents.layout import join_hyphenated

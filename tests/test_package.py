@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from banclassify.errors import DataError, InputError
+from banclassify import DataError, InputError
 from banclassify.jsonl import parse_jsonl, read_jsonl
 from banclassify.userdirs import cache_dir, data_dir
 from conftest import SAMPLE_PDF
@@ -140,3 +140,38 @@ def test_rendering_a_scan_result_does_not_load_the_model_libraries():
         "assert 'x.pdf: 1 page(s), 1 clauses' in render_scan(r, 'table'), render_scan(r, 'table')\n"
     )
     assert not loaded & set(HEAVY)
+
+
+def test_the_cli_prints_what_the_library_renders(tmp_path):
+    """cli.py only parses and prints: a program gets the same rows and text from the library."""
+    from typer.testing import CliRunner
+
+    import banclassify
+    from banclassify.attributes import AttributeExtractor, default_attribute_files, evaluate_attributes, read_attribute_records
+    from banclassify.cli import app
+    from banclassify.report import prediction_rows, render_attribute_evaluation, render_predictions
+
+    runner = CliRunner()
+    texts = ["No City department shall obtain or use face recognition technology.", "The parking fine is $55."]
+    records = [{"text": t} for t in texts]
+    for fmt in ("csv", "jsonl", "json"):
+        printed = runner.invoke(app, ["classify", "-f", fmt, *texts]).stdout
+        assert printed == render_predictions(prediction_rows(records, banclassify.classify(texts)), fmt)
+    [first, *_] = default_attribute_files()
+    printed = runner.invoke(app, ["evaluate-attributes", str(first)]).stdout
+    assert printed == render_attribute_evaluation(first, evaluate_attributes(read_attribute_records(first), AttributeExtractor()), "table")
+
+
+@pytest.mark.parametrize("module, name", [
+    ("banclassify.segment", "Clause"), ("banclassify.segment", "segment"), ("banclassify.train", "train"),
+    ("banclassify.documents.types", "PageText"), ("banclassify.documents.types", "ExtractedDocument"),
+    ("banclassify.scan", "ClauseResult"), ("banclassify.scan", "ScanResult"), ("banclassify.classify", "Prediction"),
+    ("banclassify.batch", "run_batch"),
+])
+def test_stage_contracts_and_entry_points_are_documented(module, name):
+    import importlib
+
+    documented = getattr(importlib.import_module(module), name)
+    doc = documented.__doc__ or ""
+    # A dataclass without a docstring gets its signature as one: that documents nothing.
+    assert doc.strip() and not doc.startswith(f"{name}("), f"{module}.{name} has no docstring"

@@ -9,8 +9,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
+import banclassify
 from banclassify.cli import app
-from banclassify.documents import ReadOptions, extract
+from banclassify import ReadOptions
+from banclassify.documents import extract
 from banclassify.segment import segment
 from conftest import REALDATA
 
@@ -101,12 +103,11 @@ SOMERVILLE = REALDATA / "somerville_code" / "somerville-law-non-zoning.md"
 
 @pytest.mark.skipif(not AGENDAS, reason="../shared/realdata is not beside the project")
 def test_real_agendas_raise_no_alarm(classifier):
-    from banclassify.scan import scan_file
 
     alarms = []
     for path in AGENDAS:
         try:
-            result = scan_file(path, classifier, ReadOptions(engine="pdfium", ocr="never"))
+            result = banclassify.scan(path, classifier, ReadOptions(engine="pdfium", ocr="never"))
         except Exception as exc:  # the image-only agendas need OCR; they are counted elsewhere
             assert "scanned" in str(exc) or "text layer" in str(exc)
             continue
@@ -116,9 +117,8 @@ def test_real_agendas_raise_no_alarm(classifier):
 
 @pytest.mark.skipif(not SOMERVILLE.exists(), reason="../shared/realdata is not beside the project")
 def test_somerville_code_finds_its_ban_and_oversight_article(classifier):
-    from banclassify.scan import scan_file
 
-    result = scan_file(SOMERVILLE, classifier)
+    result = banclassify.scan(SOMERVILLE, classifier)
     by_section = {}
     for clause in result.clauses:
         by_section.setdefault(clause.section, []).append(clause)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import banclassify
 from banclassify import corpus, modelfile, trust
 from banclassify.classify import ClauseClassifier, card_path
 from banclassify.cli import app
@@ -46,7 +47,7 @@ def test_whole_loop_scan_annotate_train_on_a_small_corpus(tmp_path):
     result = run("train", "--data", SMALL_CORPUS, "--data", annotations, "--out", new_model, "--fast")
     assert result.exit_code == 0, result.output
     assert SHIPPED_MODEL.read_bytes() == shipped_before
-    retrained = ClauseClassifier.load(new_model)
+    retrained = banclassify.load_model(new_model)
     assert [p.label for p in retrained.predict([a["text"] for a in answers])] == [a["label"] for a in answers]
     card = json.loads(card_path(new_model).read_text())
     assert card["data_files"].keys() == {"west.jsonl", "annotations.jsonl"}
@@ -84,7 +85,7 @@ def test_training_is_deterministic(tmp_path):
     for n in range(2):
         out = tmp_path / f"m{n}.joblib"
         assert run("train", "--data", SMALL_CORPUS, "--out", out, "--fast").exit_code == 0
-        predictions.append([p.probabilities for p in ClauseClassifier.load(out).predict(texts)])
+        predictions.append([p.probabilities for p in banclassify.load_model(out).predict(texts)])
     assert predictions[0] == predictions[1]
 
 
@@ -134,7 +135,8 @@ def test_import_edited_scan_csv_keeps_only_changed_labels(tmp_path):
     rows_file.write_text(buffer.getvalue())
     target = tmp_path / "corrections.jsonl"
     result = run("import", rows_file, "--to", target)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 5, result.output  # a bad row: the good ones are imported, the exit says so
+    assert "valid labels: full_ban, moratorium, realtime_ban, consent_requirement, oversight_policy, none" in result.stderr
     assert f"{len(rows)} row(s); 1 imported" in result.stdout
     assert f"{len(rows) - 2} unchanged" in result.stdout
     assert f"{rows_file}:3: unknown label 'not_a_label'" in result.stderr
@@ -142,6 +144,9 @@ def test_import_edited_scan_csv_keeps_only_changed_labels(tmp_path):
     assert record["text"] == rows[0]["text"] and record["label"] == rows[0]["label"]
     # Importing again adds nothing twice.
     assert "1 already present" in run("import", rows_file, "--to", target).stdout
+    good = tmp_path / "good.csv"
+    good.write_text(buffer.getvalue().replace("not_a_label", "none"))
+    assert run("import", good, "--to", target).exit_code == 0
 
 
 def test_import_prodigy_and_label_studio(tmp_path):
@@ -153,6 +158,7 @@ def test_import_prodigy_and_label_studio(tmp_path):
     )
     target = tmp_path / "t.jsonl"
     result = run("import", prodigy, "--to", target)
+    assert result.exit_code == 5
     assert "Prodigy JSONL: 2 row(s); 1 imported" in result.stdout and "1 rejected" in result.stdout
     assert f"{prodigy}:3: not JSON" in result.stderr
 

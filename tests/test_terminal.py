@@ -9,8 +9,8 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+import banclassify
 from banclassify.cli import app
-from banclassify.scan import scan_file
 from banclassify.terminal import print_scan_table, use_colour
 from conftest import SAMPLE_PDF
 
@@ -20,7 +20,7 @@ ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture(scope="module")
 def sample(classifier):
-    return scan_file(SAMPLE_PDF, classifier.prepare())
+    return banclassify.scan(SAMPLE_PDF, classifier.prepare())
 
 
 def words(text: str) -> list[str]:

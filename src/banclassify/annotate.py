@@ -17,9 +17,10 @@ from typing import Callable, Iterable, TextIO
 from .batch import find_documents
 from .classify import ClauseClassifier
 from .corpus import text_key
-from .errors import DataError
+from .errors import DataError, InputError
 from .documents import ReadOptions, read_document
 from .files import append_locked, rewrite_locked, sha256_file
+from .progress import Progress
 from .scan import ClauseResult, classify_document
 
 KEYS = {
@@ -51,9 +52,18 @@ class Candidate:
 
 
 def documents_of(inputs: Iterable[Path]) -> list[Path]:
+    """The documents to draw clauses from; ``InputError`` for a missing path or a folder without any."""
     documents: list[Path] = []
     for path in inputs:
-        documents.extend(find_documents(path).documents if path.is_dir() else [path])
+        if not path.exists():
+            raise InputError(path, "no such file or folder")
+        if path.is_dir():
+            found = find_documents(path).documents
+            if not found:
+                raise InputError(path, "no documents to annotate in this folder (.pdf, .txt, .md, .html)")
+            documents.extend(found)
+        else:
+            documents.append(path)
     return documents
 
 
@@ -63,20 +73,29 @@ def candidates(
     done: set[str],
     warn: Callable[[str], None],
     options: ReadOptions | None = None,
+    progress: Progress | None = None,
 ) -> list[Candidate]:
-    """Clauses not yet annotated, the most uncertain first (smallest top-two margin)."""
+    """Clauses not yet annotated, the most uncertain first (smallest top-two margin).
+
+    Every document is read and labelled first; ``progress`` counts them."""
+    progress = progress or Progress()
     found: list[Candidate] = []
     seen: set[str] = set(done)
-    for path in documents_of(inputs):
+    documents = documents_of(inputs)
+    progress.stage(f"reading {len(documents)} document(s)", len(documents))
+    for path in documents:
+        progress.advance(0, description=f"reading {path}")
         try:
             result = classify_document(read_document(path, options), classifier, str(path))
         except DataError:
             raise
         except Exception as exc:  # one unreadable file must not end the session
             warn(f"{path}: {getattr(exc, 'problem', exc)} (skipped)")
+            progress.advance()
             continue
         for warning in result.warnings:
             warn(f"{path}: {warning}")
+        progress.advance()
         digest = sha256_file(path)
         clauses = result.clauses
         for i, clause in enumerate(clauses):
@@ -110,6 +129,9 @@ def record(candidate: Candidate, label: str) -> dict:
 
 
 def show(candidate: Candidate, number: int, total: int, out: TextIO) -> None:
+    """The clause with its surroundings and the model's two best guesses (coloured on a terminal)."""
+    from .terminal import paint, use_colour
+
     clause = candidate.clause
     out.write(f"\n[{number}/{total}] {clause.file}, page {clause.page}, section {clause.section or '-'}\n")
     if candidate.before:
@@ -118,7 +140,8 @@ def show(candidate: Candidate, number: int, total: int, out: TextIO) -> None:
     if candidate.after:
         out.write(f"  after:  {candidate.after[:200]}\n")
     ranked = sorted(clause.probabilities.items(), key=lambda kv: -kv[1])[:2]
-    guesses = ", ".join(f"{label} {p:.2f}" for label, p in ranked)
+    colour = use_colour(out)
+    guesses = ", ".join(f"{paint(label, label) if colour else label} {p:.2f}" for label, p in ranked)
     out.write(f"  model: {guesses}\n")
     out.write("  [f]ull_ban [r]ealtime_ban [m]oratorium [c]onsent [o]versight [n]one  [a]ccept [s]kip [u]ndo [?] [q]uit > ")
     out.flush()
@@ -168,9 +191,10 @@ def annotate(
     history: list[tuple[int, dict]] = []  # (queue index, record) of this session's answers
     index = 0
     shown = 0
+    total = len(queue) if limit is None else min(limit, len(queue))
     while index < len(queue) and (limit is None or shown < limit):
         candidate = queue[index]
-        show(candidate, index + 1, len(queue), out)
+        show(candidate, shown + 1, total, out)
         key = read_key(keys_in)
         out.write((key or "") + "\n")
         if key is None or key == "q":
@@ -203,6 +227,7 @@ def annotate(
         append_locked(target, [json.dumps(answer, ensure_ascii=False)])
         history.append((index, answer))
         report.answered += 1
+        out.write(f"saved: {label} for page {answer['page']}, section {answer['section'] or '-'} in {target} ({report.answered} this session)\n")
         index += 1
         shown += 1
     report.remaining = len(queue) - index

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 from .lexicon import (
@@ -430,6 +431,11 @@ def evaluate_attributes(records: list[dict], extractor: AttributeExtractor) -> d
         if set(r.get("technology") or []) != set(a.technology) or set(r.get("actors") or []) != set(a.actors) or (r["label"] == "moratorium" and r.get("duration") != a.duration)
     ]
     return report
+
+
+def default_attribute_files() -> list[Path]:
+    """The attribute test files of the repository: data/attributes/*.jsonl."""
+    return sorted((Path(__file__).resolve().parents[2] / "data" / "attributes").glob("*.jsonl"))
 
 
 def read_attribute_records(path) -> list[dict]:

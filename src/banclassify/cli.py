@@ -16,7 +16,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .errors import EXIT_INTERNAL, BanclassifyError
+from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, default_max_memory_mb
 
 app = typer.Typer(
@@ -67,6 +67,10 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+# Typer carries its own copy of click; its exception classes are reached from the public ones.
+UsageError = typer.BadParameter.__mro__[1]
+
+
 def handle_errors(command):
     """Turn every failure into one line on stderr and an exit code, never a traceback."""
 
@@ -78,7 +82,7 @@ def handle_errors(command):
             fail(exc.one_line(), exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", 130)
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, SystemExit, UsageError):
             raise
         except BrokenPipeError:
             sys.stderr.close()
@@ -117,7 +121,8 @@ MaxMemoryOption = typer.Option(
 
 
 def emit(text: str, output: Optional[Path]) -> None:
-    if output is None:
+    """``text`` to ``output``, written whole or not at all; None or ``-``: standard output."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
@@ -175,11 +180,11 @@ JobsOption = typer.Option(-1, "--jobs", "-j", help="Worker processes for page ra
 @app.command()
 @handle_errors
 def scan(
-    file: Path = typer.Argument(..., help="A .pdf, .txt, .md or .html/.htm document.", show_default=False),
+    files: List[Path] = typer.Argument(..., help="Documents: .pdf, .txt, .md or .html/.htm; quoted globs are expanded ('agendas/**/*.pdf'); '-' reads one from stdin.", show_default=False),
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
-    format: ScanFormat = typer.Option(ScanFormat.table, "--format", "-f", help="Output format; html is a self-contained page with links to the document's pages."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    format: ScanFormat = typer.Option(ScanFormat.table, "--format", "-f", help="Output format; html is a self-contained page with links to the document's pages (one document)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output ('-': standard output)."),
     show_all: bool = typer.Option(False, "--all", "-a", metavar="", help="Also show clauses labelled none."),
     min_confidence: float = typer.Option(0.5, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
     timings: bool = typer.Option(False, "--timings", metavar="", help="Print the time of each stage on stderr."),
@@ -192,7 +197,10 @@ def scan(
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
-    """Label every clause of one document and summarise what it rules.
+    """Label every clause of one or more documents and summarise what each rules.
+
+    With several documents, one that cannot be read is named on stderr, the others are
+    still written, and the exit code is 3.
 
     Example: banclassify scan data/raw/sample_agenda_packet.pdf --format jsonl -o clauses.jsonl
     """
@@ -200,37 +208,61 @@ def scan(
 
     from .classify import ClauseClassifier
     from .documents import ReadOptions
-    from .report import render_scan
-    from .scan import scan_file
+    from .inputs import expand_documents
+    from .report import render_scans
+    from .scan import scan_inputs
 
+    output = None if output is not None and str(output) == "-" else output
+    documents = expand_documents(files)
+    if format is ScanFormat.html and len(documents) > 1:
+        raise typer.BadParameter(f"html is one document's page; {len(documents)} documents given (use 'banclassify batch --report DIR')", param_hint="'--format'")
     clock = time.perf_counter()
     classifier = ClauseClassifier.load(model, trust=trust_model)
     options = ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages)
+    if len(documents) == 1 and str(documents[0]) != "-":
+        options.check_limits(documents[0])
     classifier.prepare()
     loading = time.perf_counter() - clock
-    result = scan_file(file, classifier, options, explain=explain)
-    for warning in result.warnings:
-        typer.echo(f"banclassify: warning: {file}: {warning}", err=True)
+    results, failures = [], []
+    for path, result in scan_inputs(documents, classifier, options, explain=explain, stdin=sys.stdin):
+        if isinstance(result, BanclassifyError):
+            if len(documents) == 1:
+                raise result
+            failures.append(result)
+            typer.echo(f"banclassify: error: {result.one_line()}", err=True)
+            continue
+        for warning in result.warnings:
+            typer.echo(f"banclassify: warning: {result.file}: {warning}", err=True)
+        results.append((path, result))
     clock = time.perf_counter()
-    if format is ScanFormat.html:
+    if not results:
+        text = ""
+    elif format is ScanFormat.html:
         from .html_report import render_document_html
 
-        text = render_document_html(result, file, output, min_confidence)
+        path, result = results[0]
+        text = render_document_html(result, None if str(path) == "-" else path, output, min_confidence)
     elif format is ScanFormat.table and output is None and sys.stdout.isatty() and not full_text:
         from .report import shown_clauses
         from .terminal import print_scan_table, use_colour
 
-        print_scan_table(result, shown_clauses(result, show_all, min_confidence), min_confidence, sys.stdout, use_colour(sys.stdout))
+        for number, (_, result) in enumerate(results):
+            if number:
+                sys.stdout.write("\n")
+            print_scan_table(result, shown_clauses(result, show_all, min_confidence), min_confidence, sys.stdout, use_colour(sys.stdout))
         text = ""
     else:
-        text = render_scan(result, format.value, show_all, min_confidence, full_text=full_text)
+        text = render_scans([result for _, result in results], format.value, show_all, min_confidence, full_text=full_text)
     if text:
         emit(text, output)
-    result.timings["report"] = time.perf_counter() - clock
+    report_seconds = time.perf_counter() - clock
     if timings:
-        stages = {"load model": loading, **result.timings}
-        parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in stages.items())
-        typer.echo(f"timings: {parts}", err=True)
+        for _, result in results:
+            stages = {"load model": loading, **result.timings, "report": report_seconds}
+            parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in stages.items())
+            typer.echo(f"timings: {parts}" if len(results) == 1 else f"timings: {result.file}: {parts}", err=True)
+    if failures:
+        raise typer.Exit(failures[0].exit_code)
 
 
 @app.command()
@@ -252,7 +284,7 @@ def classify(
     """
     from .classify import ClauseClassifier
     from .inputs import read_clause_records
-    from .report import PROBABILITY_FIELDS, render_csv, render_jsonl, render_predictions_table
+    from .report import prediction_rows, render_predictions
 
     if texts:
         records = [{"text": t} for t in texts]
@@ -262,26 +294,7 @@ def classify(
         records = read_clause_records(None, sys.stdin)
     classifier = ClauseClassifier.load(model, trust=trust_model)
     predictions = classifier.predict([r["text"] for r in records], ["input"] * len(records) if one_document else None)
-    rows = []
-    for record, prediction in zip(records, predictions):
-        row = dict(record)
-        row["label"] = prediction.label
-        row["confidence"] = round(prediction.confidence, 4)
-        for label, p in prediction.probabilities.items():
-            row[f"p_{label}"] = round(p, 4)
-        rows.append(row)
-    if format is Format.table:
-        text = render_predictions_table(rows)
-    elif format is Format.jsonl:
-        text = render_jsonl(rows)
-    elif format is Format.json:
-        import json
-
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    else:
-        extra = [k for k in (rows[0] if rows else {}) if k not in {"text", "label", "confidence", *PROBABILITY_FIELDS}]
-        text = render_csv(rows, ["text", *extra, "label", "confidence", *PROBABILITY_FIELDS])
-    emit(text, output)
+    emit(render_predictions(prediction_rows(records, predictions), format.value), output)
 
 
 @app.command()
@@ -305,25 +318,16 @@ def train(
 
     Example: banclassify train --fast    (then: banclassify scan FILE --model <the path it prints>)
     """
+    from .progress import Progress
     from .project import Project
+    from .report import render_training
     from .train import plan_training
     from .train import train as run_training
 
     plan = plan_training(data, out, Project.at(project), replace_shipped)
-    report = run_training(
-        plan.files, plan.out, fast=fast, n_jobs=jobs, progress=lambda m: typer.echo(m, err=True),
-        shipped=plan.shipped, user_data=plan.user_data,
-    )
-    cv = report.card.get("cross_validation") or {}
-    clauses = f"{report.card['examples']} clauses, {report.card['user_examples']} of them yours"
-    if report.shipped:
-        typer.echo(f"wrote the shipped model {report.model_path} ({clauses}, {report.seconds:.1f} s), its card and hash")
-    else:
-        typer.echo(f"wrote your model {report.model_path} ({clauses}, {report.seconds:.1f} s); the shipped model is unchanged")
-    if cv:
-        typer.echo(f"grouped {cv['folds']}-fold CV macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
-    if not report.shipped:
-        typer.echo(f"use it: banclassify scan FILE --model {report.model_path}  (or export BANCLASSIFY_MODEL={report.model_path})")
+    with Progress(sys.stderr) as progress:
+        report = run_training(plan.files, plan.out, fast=fast, n_jobs=jobs, progress=progress, shipped=plan.shipped, user_data=plan.user_data)
+    typer.echo(render_training(report), nl=False)
 
 
 @app.command()
@@ -337,7 +341,7 @@ def evaluate(
     model: Optional[Path] = ModelOption,
     trust_model: bool = TrustOption,
     project: Optional[Path] = ProjectOption,
-    format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table, json, or csv/jsonl: one row per scorer and label, and a row 'all' with macro-F1 and accuracy."),
     cv: bool = typer.Option(False, "--cv", metavar="", help="Also run grouped 5-fold cross-validation on the training data (shipped and yours)."),
     mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
 ) -> None:
@@ -345,13 +349,13 @@ def evaluate(
 
     Example: banclassify evaluate --data data/labeled/test_east.jsonl --cv
     """
-    import json
-
     from .classify import ClauseClassifier
-    from .corpus import jsonl_files, load_corpus, test_files, training_files
+    from .corpus import jsonl_files, load_corpus, test_files
+    from .evaluate import cross_validate_training_data
     from .evaluate import evaluate as run_evaluation
-    from .evaluate import grouped_cross_validation, render_evaluation
+    from .progress import Progress
     from .project import Project
+    from .report import render_evaluation_as
 
     home = Project.at(project)
     classifier = ClauseClassifier.load(model, trust=trust_model)
@@ -363,18 +367,9 @@ def evaluate(
     )
     evaluation = run_evaluation(classifier.prepare(), corpus, mistakes)
     if cv:
-        from sklearn.base import clone
-
-        train_corpus = load_corpus(training_files() + home.training_files())
-        downstream = clone(classifier.pipeline[1:])
-        normalised = classifier.normalise(train_corpus.texts, train_corpus.groups)
-        evaluation.cross_validation = grouped_cross_validation(
-            downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1, targets=train_corpus.training_targets
-        )
-    if format is Format.json:
-        typer.echo(json.dumps(evaluation.as_dict(), indent=2))
-    else:
-        typer.echo(render_evaluation(evaluation), nl=False)
+        with Progress(sys.stderr) as progress:
+            evaluation.cross_validation = cross_validate_training_data(classifier, progress=progress, extra_files=home.training_files())
+    typer.echo(render_evaluation_as(evaluation, format.value), nl=False)
 
 
 @app.command()
@@ -490,12 +485,15 @@ def annotate(
     from .documents import ReadOptions
     from .project import Project
 
+    from .progress import Progress
+
     to = to or Project.at(project).annotations
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    queue = candidates(
-        inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: typer.echo(f"banclassify: warning: {m}", err=True),
-        options=ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages),
-    )
+    with Progress(sys.stderr) as progress:
+        queue = candidates(
+            inputs, classifier.prepare(), annotated_texts(to), warn=lambda m: progress.note(f"banclassify: warning: {m}"),
+            options=ReadOptions(engine.value, ocr.value, jobs, timeout, max_mb, max_pages), progress=progress,
+        )
     if not queue:
         typer.echo("nothing to annotate: every clause is already in " + str(to), err=True)
         return
@@ -516,25 +514,23 @@ def import_command(
 ) -> None:
     """Add corrected labels to your labelled data; bad rows are named and skipped.
 
+    Exit codes: 0 every row was read, 5 some rows were bad (the good ones are still added).
+
     Example: banclassify scan agenda.pdf --all -f csv -o rows.csv  (edit the label column)  banclassify import rows.csv
     """
     from .corrections import import_corrections
     from .project import Project
+    from .labels import LABELS_BY_STRENGTH
+    from .report import render_import
 
     to = to or Project.at(project).corrections
     report = import_corrections(source, to)
     for problem in report.problems:
         typer.echo(f"banclassify: skipped: {problem}", err=True)
-    parts = [f"{report.format}: {report.rows} row(s)", f"{report.imported} imported into {to}"]
-    if report.unchanged:
-        parts.append(f"{report.unchanged} unchanged (label as the model said, no new information)")
-    if report.rejected:
-        parts.append(f"{report.rejected} rejected or ignored")
-    if report.already_present:
-        parts.append(f"{report.already_present} already present")
+    typer.echo(render_import(report, to))
     if report.problems:
-        parts.append(f"{len(report.problems)} bad row(s) skipped")
-    typer.echo("; ".join(parts))
+        typer.echo(f"banclassify: valid labels: {', '.join(LABELS_BY_STRENGTH)}", err=True)
+        raise typer.Exit(EXIT_DATA)
 
 
 @app.command("clear-cache")
@@ -561,24 +557,13 @@ def evaluate_attributes_command(
 
     Example: banclassify evaluate-attributes data/attributes/test_attributes.jsonl
     """
-    import json
+    from .attributes import AttributeExtractor, default_attribute_files, evaluate_attributes, read_attribute_records
+    from .report import render_attribute_evaluation
 
-    from .attributes import AttributeExtractor, evaluate_attributes, read_attribute_records
-
-    files = data or sorted((Path(__file__).resolve().parents[2] / "data" / "attributes").glob("*.jsonl"))
     extractor = AttributeExtractor()
-    for path in files:
+    for path in data or default_attribute_files():
         report = evaluate_attributes(read_attribute_records(path), extractor)
-        mistakes = report.pop("mistakes")
-        if format is Format.json:
-            typer.echo(json.dumps({"file": str(path), **report, "mistakes": mistakes}, indent=2))
-            continue
-        typer.echo(f"{path}")
-        for name in ("technology", "actors", "exceptions"):
-            m = report[name]
-            typer.echo(f"  {name:<12} precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  ({m['support']} values)")
-        typer.echo(f"  {'duration':<12} exact match {report['duration']['exact_match']:.3f}  ({report['duration']['support']} moratoria)")
-        typer.echo(f"  {'effective':<12} exact match {report['effective']['exact_match']:.3f}  recall {report['effective']['recall']:.3f}  ({report['effective']['support']} dates)")
+        typer.echo(render_attribute_evaluation(path, report, format.value), nl=False)
 
 
 @app.command()
@@ -596,11 +581,9 @@ def info(model: Optional[Path] = ModelOption, trust_model: bool = TrustOption) -
 
 def main() -> None:
     """Console-script entry point: usage errors are one line and exit 2, as in every Unix tool."""
-    # Typer carries its own copy of click; its exception classes are reached from the public ones.
-    usage_error = typer.BadParameter.__mro__[1]
     try:
         code = app(standalone_mode=False)
-    except usage_error as exc:
+    except UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
             sys.exit(0)

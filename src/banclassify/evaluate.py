@@ -121,51 +121,33 @@ def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
 
 def grouped_cross_validation(
     pipeline, normalised, labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1,
-    targets: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None, progress=None,
 ) -> dict:
     """Cross-validated scores with every source document kept in one fold.
 
     ``pipeline`` is the model after its normalise step; ``normalised`` its input;
-    ``targets`` the finer training classes when they differ from ``labels``.
+    ``targets`` the finer training classes when they differ from ``labels``;
+    ``progress`` counts the folds as they finish.
     """
-    from sklearn.model_selection import GroupKFold, cross_val_predict
+    from .crossval import fold_predictions
 
     fit_on = list(targets) if targets is not None else list(labels)
-    predicted = cross_val_predict(pipeline, normalised, fit_on, groups=list(groups), cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
+    predicted = fold_predictions(pipeline, normalised, fit_on, groups, folds, n_jobs, progress)
     scores = score(list(labels), list(predicted))
     return {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
 
 
-def render_scores(title: str, scores: Scores) -> list[str]:
-    lines = [title, f"  {'label':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
-    for label in scores.labels:
-        m = scores.per_label[label]
-        lines.append(f"  {label:<20} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
-    lines.append(f"  {'macro-F1':<20} {scores.macro_f1:>24.3f}")
-    lines.append(f"  {'accuracy':<20} {scores.accuracy:>24.3f}")
-    return lines
+def cross_validate_training_data(classifier, n_jobs: int = -1, progress=None, extra_files=()) -> dict:
+    """``evaluate --cv``: grouped cross-validation of ``classifier``'s model, refitted fold by
+    fold on the training split (``data/labeled``, not the test files, plus ``extra_files``: the user's)."""
+    from sklearn.base import clone
 
+    from .corpus import load_corpus, training_files
 
-def render_evaluation(evaluation: Evaluation) -> str:
-    m, b = evaluation.model, evaluation.baseline
-    lines = render_scores("model", m) + [""] + render_scores("keyword baseline", b)
-    lines.append("")
-    lines.append(f"macro-F1: model {m.macro_f1:.3f}, baseline {b.macro_f1:.3f}, difference {100 * (m.macro_f1 - b.macro_f1):+.1f} points")
-    lines.append("")
-    short = {"full_ban": "full", "moratorium": "morat", "realtime_ban": "rt", "consent_requirement": "cons", "oversight_policy": "overs", "none": "none"}
-    lines.append("confusion matrix (rows: truth, columns: model)")
-    lines.append("  " + " " * 20 + "".join(f"{short[label]:>7}" for label in m.labels))
-    for label, row in zip(m.labels, m.confusion):
-        lines.append(f"  {label:<20}" + "".join(f"{n:>7}" for n in row))
-    if evaluation.cross_validation:
-        cv = evaluation.cross_validation
-        lines.append("")
-        lines.append(f"grouped {cv['folds']}-fold cross-validation on the training data: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
-    if evaluation.mistakes:
-        lines.append("")
-        lines.append("most confident mistakes")
-        for mistake in evaluation.mistakes:
-            text = mistake.text if len(mistake.text) <= 110 else mistake.text[:109] + "…"
-            lines.append(f"  {mistake.confidence:.2f} {mistake.predicted} (truth {mistake.truth}) {mistake.where}")
-            lines.append(f"       {text}")
-    return "\n".join(lines) + "\n"
+    corpus = load_corpus([*training_files(), *extra_files])
+    if progress is not None:
+        progress.stage(f"normalising {len(corpus.texts)} training clauses")
+    normalised = classifier.normalise(corpus.texts, corpus.groups)
+    downstream = clone(classifier.pipeline[1:])
+    return grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, n_jobs=n_jobs,
+                                    targets=corpus.training_targets, progress=progress)

@@ -1,4 +1,5 @@
-"""Report: scan and classification results as a table, JSON, JSONL or CSV."""
+"""Report: every rendering of results for people and programs: scans, predictions, evaluations,
+attribute scores and model cards as tables, JSON, JSONL, CSV or Markdown."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import io
 import json
 import shutil
 from dataclasses import asdict
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .documents import format_pages
 from .labels import LABELS
 from .scan import DEFAULT_MIN_CONFIDENCE, ClauseResult, ScanResult
+
+if TYPE_CHECKING:  # scikit-learn comes with evaluate.py; rendering does not need it
+    from .evaluate import Evaluation, Scores
 
 PROBABILITY_FIELDS = [f"p_{label}" for label in LABELS]
 ATTRIBUTE_FIELDS = ["technology", "actors", "exceptions", "duration_end", "duration_months", "duration_condition", "effective"]
@@ -67,15 +71,36 @@ def render_scan(result: ScanResult, fmt: str, show_all: bool = False, min_confid
                 full_text: bool = False) -> str:
     clauses = shown_clauses(result, show_all, min_confidence)
     if fmt == "json":
-        payload = summary(result, min_confidence)
-        payload["clauses_shown"] = [clause_row(c) for c in clauses]
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(scan_payload(result, clauses, min_confidence), indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
         return render_jsonl(clause_row(c) for c in clauses)
     if fmt == "csv":
-        explained = any(c.explanation for c in clauses)
-        return render_csv([clause_row(c, flat=True) for c in clauses], CLAUSE_FIELDS + (["runner_up", "runner_up_probability"] if explained else []))
+        return render_csv([clause_row(c, flat=True) for c in clauses], csv_fields(clauses))
     return render_scan_table(result, clauses, min_confidence, width, full_text)
+
+
+def render_scans(results: Sequence[ScanResult], fmt: str, show_all: bool = False, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                 width: int | None = None, full_text: bool = False) -> str:
+    """Several documents as one output: JSON a list of ``render_scan``'s objects, CSV one
+    header, JSONL and tables one document after another. One document: ``render_scan``."""
+    if len(results) == 1:
+        return render_scan(results[0], fmt, show_all, min_confidence, width, full_text)
+    chosen = [(result, shown_clauses(result, show_all, min_confidence)) for result in results]
+    if fmt == "json":
+        return json.dumps([scan_payload(r, clauses, min_confidence) for r, clauses in chosen], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        every = [c for _, clauses in chosen for c in clauses]
+        return render_csv([clause_row(c, flat=True) for c in every], csv_fields(every))
+    return ("\n" if fmt == "table" else "").join(render_scan(r, fmt, show_all, min_confidence, width, full_text) for r in results)
+
+
+def scan_payload(result: ScanResult, clauses: Sequence[ClauseResult], min_confidence: float) -> dict:
+    return {**summary(result, min_confidence), "clauses_shown": [clause_row(c) for c in clauses]}
+
+
+def csv_fields(clauses: Sequence[ClauseResult]) -> list[str]:
+    explained = any(c.explanation for c in clauses)
+    return CLAUSE_FIELDS + (["runner_up", "runner_up_probability"] if explained else [])
 
 
 def render_jsonl(rows: Iterable[dict]) -> str:
@@ -170,4 +195,165 @@ def render_model_info(path, card: dict, card_problem: str | None = None) -> str:
     if cv:
         lines.append(f"grouped {cv['folds']}-fold CV: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}")
     lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items()))
+    return "\n".join(lines) + "\n"
+
+
+EVALUATION_FIELDS = ["scorer", "label", "precision", "recall", "f1", "support", "accuracy"]
+
+
+def evaluation_rows(evaluation) -> list[dict]:
+    """``evaluate -f csv/jsonl``: one row per scorer and label, and a row ``all`` per scorer
+    with its macro-F1 (in ``f1``), accuracy and number of clauses. Scorers: ``model``,
+    ``keyword_baseline`` and, after ``--cv``, ``cross_validation``."""
+    scorers = [("model", evaluation.model.as_dict()), ("keyword_baseline", evaluation.baseline.as_dict())]
+    if evaluation.cross_validation:
+        cv = evaluation.cross_validation
+        scorers.append(("cross_validation", {**cv, "support": sum(m["support"] for m in cv["per_label"].values())}))
+    rows = []
+    for scorer, scores in scorers:
+        for label, metrics in scores["per_label"].items():
+            rows.append({"scorer": scorer, "label": label, **metrics, "accuracy": None})
+        rows.append({"scorer": scorer, "label": "all", "precision": None, "recall": None, "f1": scores["macro_f1"],
+                     "support": scores["support"], "accuracy": scores["accuracy"]})
+    return rows
+
+
+def prediction_rows(records: Sequence[dict], predictions) -> list[dict]:
+    """``classify`` output: each input record with the model's label, confidence and probabilities."""
+    rows = []
+    for record, prediction in zip(records, predictions):
+        row = dict(record)
+        row["label"] = prediction.label
+        row["confidence"] = round(prediction.confidence, 4)
+        for label, p in prediction.probabilities.items():
+            row[f"p_{label}"] = round(p, 4)
+        rows.append(row)
+    return rows
+
+
+def render_predictions(rows: Sequence[dict], fmt: str) -> str:
+    """``classify -f table|json|jsonl|csv``; CSV keeps the input's own fields between text and label."""
+    if fmt == "table":
+        return render_predictions_table(rows)
+    if fmt == "jsonl":
+        return render_jsonl(rows)
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
+    extra = [k for k in (rows[0] if rows else {}) if k not in {"text", "label", "confidence", *PROBABILITY_FIELDS}]
+    return render_csv(rows, ["text", *extra, "label", "confidence", *PROBABILITY_FIELDS])
+
+
+def render_attribute_evaluation(path, report: dict, fmt: str) -> str:
+    """``evaluate-attributes`` for one file: JSON, or a few lines of scores."""
+    if fmt == "json":
+        report = dict(report)
+        mistakes = report.pop("mistakes")
+        return json.dumps({"file": str(path), **report, "mistakes": mistakes}, indent=2) + "\n"
+    lines = [f"{path}"]
+    for name in ("technology", "actors", "exceptions"):
+        m = report[name]
+        lines.append(f"  {name:<12} precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  ({m['support']} values)")
+    lines.append(f"  {'duration':<12} exact match {report['duration']['exact_match']:.3f}  ({report['duration']['support']} moratoria)")
+    lines.append(f"  {'effective':<12} exact match {report['effective']['exact_match']:.3f}  recall {report['effective']['recall']:.3f}  ({report['effective']['support']} dates)")
+    return "\n".join(lines) + "\n"
+
+
+def render_evaluation_as(evaluation: "Evaluation", fmt: str) -> str:
+    """``evaluate -f table|json|csv|jsonl``."""
+    if fmt == "json":
+        return json.dumps(evaluation.as_dict(), indent=2) + "\n"
+    if fmt == "csv":
+        return render_csv(evaluation_rows(evaluation), EVALUATION_FIELDS)
+    if fmt == "jsonl":
+        return render_jsonl(evaluation_rows(evaluation))
+    return render_evaluation(evaluation)
+
+
+def render_training(report) -> str:
+    """What ``train`` prints when the model is written: where, from how many clauses (how many the
+    user's), its cross-validation, and for a user's model how to use it."""
+    card = report.card
+    clauses = f"{card['examples']} clauses, {card.get('user_examples', 0)} of them yours"
+    if report.shipped:
+        lines = [f"wrote the shipped model {report.model_path} ({clauses}, {report.seconds:.1f} s), its card and hash"]
+    else:
+        lines = [f"wrote your model {report.model_path} ({clauses}, {report.seconds:.1f} s); the shipped model is unchanged"]
+    cv = card.get("cross_validation") or {}
+    if cv:
+        lines.append(f"grouped {cv['folds']}-fold CV macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+    if not report.shipped:
+        lines.append(f"use it: banclassify scan FILE --model {report.model_path}  (or export BANCLASSIFY_MODEL={report.model_path})")
+    return "\n".join(lines) + "\n"
+
+
+def render_import(report, target) -> str:
+    """``import``'s one-line account of the rows it read (without the line end)."""
+    parts = [f"{report.format}: {report.rows} row(s)", f"{report.imported} imported into {target}"]
+    if report.unchanged:
+        parts.append(f"{report.unchanged} unchanged (label as the model said, no new information)")
+    if report.rejected:
+        parts.append(f"{report.rejected} rejected or ignored")
+    if report.already_present:
+        parts.append(f"{report.already_present} already present")
+    if report.problems:
+        parts.append(f"{len(report.problems)} bad row(s) skipped")
+    return "; ".join(parts)
+
+
+def render_scores(title: str, scores: Scores) -> list[str]:
+    lines = [title, f"  {'label':<20} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
+    for label in scores.labels:
+        m = scores.per_label[label]
+        lines.append(f"  {label:<20} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8}")
+    lines.append(f"  {'macro-F1':<20} {scores.macro_f1:>24.3f}")
+    lines.append(f"  {'accuracy':<20} {scores.accuracy:>24.3f}")
+    return lines
+
+
+def render_evaluation(evaluation: Evaluation) -> str:
+    m, b = evaluation.model, evaluation.baseline
+    lines = render_scores("model", m) + [""] + render_scores("keyword baseline", b)
+    lines.append("")
+    lines.append(f"macro-F1: model {m.macro_f1:.3f}, baseline {b.macro_f1:.3f}, difference {100 * (m.macro_f1 - b.macro_f1):+.1f} points")
+    lines.append("")
+    short = {"full_ban": "full", "moratorium": "morat", "realtime_ban": "rt", "consent_requirement": "cons", "oversight_policy": "overs", "none": "none"}
+    lines.append("confusion matrix (rows: truth, columns: model)")
+    lines.append("  " + " " * 20 + "".join(f"{short[label]:>7}" for label in m.labels))
+    for label, row in zip(m.labels, m.confusion):
+        lines.append(f"  {label:<20}" + "".join(f"{n:>7}" for n in row))
+    if evaluation.cross_validation:
+        cv = evaluation.cross_validation
+        lines.append("")
+        lines.append(f"grouped {cv['folds']}-fold cross-validation on the training data: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+    if evaluation.mistakes:
+        lines.append("")
+        lines.append("most confident mistakes")
+        for mistake in evaluation.mistakes:
+            text = mistake.text if len(mistake.text) <= 110 else mistake.text[:109] + "…"
+            lines.append(f"  {mistake.confidence:.2f} {mistake.predicted} (truth {mistake.truth}) {mistake.where}")
+            lines.append(f"       {text}")
+    return "\n".join(lines) + "\n"
+
+
+def render_card_markdown(card: dict) -> str:
+    lines = [
+        "# banclassify model card",
+        "",
+        f"- Created: {card['created']}",
+        f"- Training clauses: {card['examples']} from {card['source_documents']} source documents ({card['duplicates_dropped']} duplicates dropped)"
+        + (f", {card['user_examples']} of them the user's" if card.get("user_examples") else ""),
+        f"- Data hash: `{card['data_hash']}`",
+        f"- Pipeline: {' -> '.join(card['pipeline'])}",
+        f"- Hyper-parameters: {card['hyperparameters'] or 'defaults (--fast)'}",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
+        "",
+        "| label | clauses | CV F1 |",
+        "|---|---:|---:|",
+    ]
+    cv = card.get("cross_validation") or {}
+    for label, count in card["labels"].items():
+        f1 = (cv.get("per_label") or {}).get(label, {}).get("f1")
+        lines.append(f"| {label} | {count} | {f1 if f1 is not None else '-'} |")
+    if cv:
+        lines += ["", f"Grouped {cv['folds']}-fold cross-validation: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}."]
     return "\n".join(lines) + "\n"

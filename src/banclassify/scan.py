@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Iterator, Sequence, TextIO
 
 from .attributes import CONDITION_WORDS, ClauseAttributes
 from .documents import ExtractedDocument, ReadOptions, extract
+from .errors import BanclassifyError
 from .labels import LABELS_BY_STRENGTH, strongest
 from .segment import segment
 
@@ -138,19 +139,45 @@ class ScanResult:
         }
 
 
-def scan_file(path: str | Path, classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False) -> ScanResult:
+def scan_file(path: str | Path, classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False,
+              name: str | None = None) -> ScanResult:
     """Label every clause of one document read with ``options``; ``InputError`` when it cannot be read.
 
     The limits of ``options`` (size, pages, time) apply to the file as its content says it is;
     the time limit covers reading, the part whose cost depends on what the file contains.
+    ``name`` is what the result and its errors call the document (default: ``path``).
     """
     options = options or ReadOptions()
-    clock = time.perf_counter()
-    document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr, limits=options.limits)
-    seconds = time.perf_counter() - clock
-    result = classify_document(document, classifier, str(path), explain=explain)
+    path = Path(path)
+    try:
+        clock = time.perf_counter()
+        document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr, limits=options.limits)
+        seconds = time.perf_counter() - clock
+        result = classify_document(document, classifier, name or str(path), explain=explain)
+    except BanclassifyError as exc:
+        if name is None or exc.path != str(path):
+            raise
+        raise type(exc)(name, exc.problem) from None
     result.timings = {"extract": seconds, **result.timings}
     return result
+
+
+def scan_inputs(paths: Sequence[Path], classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False,
+                stdin: TextIO | BinaryIO | None = None) -> Iterator[tuple[Path, ScanResult | BanclassifyError]]:
+    """``scan_file`` on each of ``paths`` in order, yielding the result or the error that stopped it;
+    ``-`` is the document on ``stdin`` (named "<stdin>")."""
+    from .inputs import STDIN, STDIN_NAME, stdin_document
+
+    options = options or ReadOptions()
+    for path in paths:
+        try:
+            if str(path) == STDIN:
+                with stdin_document(getattr(stdin, "buffer", stdin), options.max_mb) as copy:
+                    yield path, scan_file(copy, classifier, options, explain, name=STDIN_NAME)
+            else:
+                yield path, scan_file(path, classifier, options, explain)
+        except BanclassifyError as exc:
+            yield path, exc
 
 
 def classify_document(document: ExtractedDocument, classifier: ClauseClassifier, name: str, explain: bool = False) -> ScanResult:

@@ -60,6 +60,15 @@ SENTENCE_END = re.compile(r"[.!?][\"”')\]]*\s+(?=[\"“(]?[A-Z0-9])")
 
 @dataclass
 class Clause:
+    """One clause of a document, as ``segment`` cuts it: the unit the model labels.
+
+    ``text`` reads as the clause stands after any amendment (struck-out words
+    dropped, underlined ones kept; ``change`` says when the whole clause is
+    "deleted" or "inserted"); ``page`` is the page number it starts on;
+    ``section`` its reference ("9.64.020(A)", "Section 3(b)") or None in
+    unnumbered text; ``start``/``end`` its span in ``document_text(pages)``.
+    """
+
     text: str
     page: int
     section: str | None
@@ -92,6 +101,14 @@ def document_text(pages: list[PageText]) -> tuple[str, list[int]]:
 
 
 def segment(pages: list[PageText]) -> list[Clause]:
+    """Cut the extracted ``pages`` into clauses, in reading order.
+
+    A numbered section or subsection is one clause, unless longer than
+    ``MAX_CLAUSE_CHARS``; unnumbered paragraphs are cut into sentences. A
+    heading alone ("9.64.020 Face recognition.") is no clause: its number is
+    carried by its subsections' references. Pieces with fewer than three
+    letters are dropped.
+    """
     text, page_starts = document_text(pages)
     numbers = [p.number for p in pages]
     clauses: list[Clause] = []

@@ -24,6 +24,14 @@ def use_colour(stream: IO[str]) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
+def paint(text: str, label: str) -> str:
+    """``text`` in the label's colour, as ANSI codes of the 16 standard colours."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    return Style.parse(f"bold {TERMINAL_COLOURS.get(label, 'default')}").render(text, color_system=ColorSystem.STANDARD)
+
+
 def print_scan_table(result: ScanResult, clauses: Sequence[ClauseResult], min_confidence: float, stream: IO[str],
                      colour: bool, width: int | None = None) -> None:
     from rich.console import Console

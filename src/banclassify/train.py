@@ -9,15 +9,18 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .classify import build_pipeline, save_model
 from .corpus import Corpus, data_hash, is_shipped, is_test_file, jsonl_files, load_corpus, training_files
+from .crossval import grid_search
 from .errors import UsageError
 from .evaluate import grouped_cross_validation
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
+from .progress import Progress
 from .project import Project
+from .report import render_card_markdown
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
 PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
@@ -102,36 +105,45 @@ def train(
     out: Path,
     fast: bool = False,
     n_jobs: int = 1,
-    progress: Callable[[str], None] = lambda message: None,
+    progress: Progress | None = None,
     shipped: bool = False,
     user_data: Path | None = None,
 ) -> TrainReport:
-    """Fit, cross-validate and write the model at ``out``; ``shipped`` also records it as the shipped model."""
+    """Fit a model on the labelled JSONL ``files`` and write it to ``out`` with its model card.
+
+    Clauses are grouped by source document, so no fold of the cross-validation sees a
+    document it is tested on. Unless ``fast``, the hyper-parameters are chosen by a
+    grouped grid search (``PARAMETER_GRID``); then grouped ``CV_FOLDS``-fold
+    cross-validation scores the choice, and the model is fitted on all the data.
+    ``n_jobs`` parallel fits (-1: all cores); ``progress`` shows the stages, folds and
+    grid points. ``out`` is replaced atomically, so an interrupted run leaves the old
+    model. ``DataError`` names every bad line of the data. ``shipped`` also records the model as
+    the shipped one (its hash in ``shipped_model.sha256``); ``user_data`` is named in the data summary.
+    """
+    progress = progress or Progress()
     started = time.perf_counter()
     corpus = load_corpus(files)
     for line in describe_data(corpus, user_data):
-        progress(line)
+        progress.note(line)
     pipeline = build_pipeline()
+    progress.stage(f"normalising {len(corpus.texts)} clauses")
     # Normalisation has no parameters: run it once instead of once per fold.
     normalised = pipeline.named_steps["normalise"].transform(clause_input(corpus.texts, corpus.groups))
     downstream = pipeline[1:]
     folds = min(CV_FOLDS, len(set(corpus.groups)))
     params: dict = {}
     if not fast and folds >= 2:
-        from sklearn.model_selection import GridSearchCV, GroupKFold
-
-        progress("searching hyper-parameters (grouped cross-validation)")
+        progress.note("searching hyper-parameters (grouped cross-validation)")
         # Scored by the model's own score(): macro-F1 on the reported labels.
-        search = GridSearchCV(downstream, PARAMETER_GRID, cv=GroupKFold(n_splits=folds), n_jobs=n_jobs)
-        search.fit(normalised, corpus.training_targets, groups=corpus.groups)
-        params = search.best_params_
+        params = grid_search(downstream, PARAMETER_GRID, normalised, corpus.training_targets, corpus.groups, folds, n_jobs, progress)
         downstream.set_params(**params)
     cv = None
     if folds >= 2:
-        progress("grouped cross-validation")
-        cv = grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, folds, n_jobs, corpus.training_targets)
-        progress(f"grouped {folds}-fold CV: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
-    progress("fitting on all data")
+        progress.note("grouped cross-validation")
+        cv = grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, folds, n_jobs, corpus.training_targets, progress)
+        progress.note(f"grouped {folds}-fold CV: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+    progress.note("fitting on all data")
+    progress.stage("fitting on all data")
     downstream.fit(normalised, corpus.training_targets)  # the slice shares its steps with ``pipeline``
     card = model_card(corpus, pipeline, params, cv)
     save_model(pipeline, out, card, shipped=shipped)
@@ -168,27 +180,3 @@ def model_card(corpus: Corpus, pipeline, params: dict, cv: dict | None) -> dict:
             "numpy": numpy.__version__,
         },
     }
-
-
-def render_card_markdown(card: dict) -> str:
-    lines = [
-        "# banclassify model card",
-        "",
-        f"- Created: {card['created']}",
-        f"- Training clauses: {card['examples']} from {card['source_documents']} source documents ({card['duplicates_dropped']} duplicates dropped)"
-        + (f", {card['user_examples']} of them the user's" if card.get("user_examples") else ""),
-        f"- Data hash: `{card['data_hash']}`",
-        f"- Pipeline: {' -> '.join(card['pipeline'])}",
-        f"- Hyper-parameters: {card['hyperparameters'] or 'defaults (--fast)'}",
-        "- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
-        "",
-        "| label | clauses | CV F1 |",
-        "|---|---:|---:|",
-    ]
-    cv = card.get("cross_validation") or {}
-    for label, count in card["labels"].items():
-        f1 = (cv.get("per_label") or {}).get(label, {}).get("f1")
-        lines.append(f"| {label} | {count} | {f1 if f1 is not None else '-'} |")
-    if cv:
-        lines += ["", f"Grouped {cv['folds']}-fold cross-validation: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}."]
-    return "\n".join(lines) + "\n"
