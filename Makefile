@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install ocr-deps demo test train bench sample clean
+.PHONY: install ocr-deps demo test train bench eval-real sample clean
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ train: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The real-world development set (../shared/realdev or $$BANCLASSIFY_REALDEV): evaluation only.
+eval-real: $(STAMP)
+	$(BIN)/banclassify evaluate --realdev
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample.py

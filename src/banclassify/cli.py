@@ -249,14 +249,36 @@ def evaluate(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
     cv: bool = typer.Option(False, "--cv", help="Also run grouped 5-fold cross-validation on the training data."),
     mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
+    realdev: bool = typer.Option(
+        False, "--realdev", help="Score the real-world development set instead: the folder given as argument, "
+        "else $BANCLASSIFY_REALDEV, else ../shared/realdev beside the repository.",
+    ),
+    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="With --realdev: the reporting threshold to score documents at (default: scan's)."),
+    details: bool = typer.Option(False, "--details", help="With --realdev: list the missed and the unmatched clauses of each document."),
 ) -> None:
     """Per-label precision, recall and F1 of a model, next to a keyword baseline.
 
     Example: banclassify evaluate --data data/labeled/test_east.jsonl --cv
+    Example: banclassify evaluate --realdev ../shared/realdev
     """
     import json
 
     from .classify import ClauseClassifier
+
+    if realdev:
+        from .realdev import evaluate_realdev, render_realdev
+
+        if data or cv or (files and len(files) > 1):
+            raise typer.BadParameter("takes at most one folder and no --data or --cv", param_hint="--realdev")
+        classifier = ClauseClassifier.load(model, trust=trust_model).prepare()
+        report = evaluate_realdev(
+            classifier, files[0] if files else None, min_confidence, progress=lambda m: typer.echo(m, err=True)
+        )
+        if format is Format.json:
+            typer.echo(json.dumps(report.as_dict(), indent=2))
+        else:
+            typer.echo(render_realdev(report, details), nl=False)
+        return
     from .corpus import jsonl_files, load_corpus, training_files
     from .evaluate import evaluate as run_evaluation
     from .evaluate import grouped_cross_validation, render_evaluation
