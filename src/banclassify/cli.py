@@ -191,7 +191,11 @@ def classify(
     else:
         records = read_clause_records(None, sys.stdin)
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    predictions = classifier.predict([r["text"] for r in records], ["input"] * len(records) if one_document else None)
+    # JSONL records may say where each clause stands: "heading" (the headings above it) and "title".
+    predictions = classifier.predict(
+        [r["text"] for r in records], ["input"] * len(records) if one_document else None,
+        [str(r.get("heading") or "") for r in records], [str(r.get("title") or "") for r in records],
+    )
     rows = []
     for record, prediction in zip(records, predictions):
         row = dict(record)
@@ -294,7 +298,7 @@ def evaluate(
 
         train_corpus = load_corpus(training_files())
         downstream = clone(classifier.pipeline[1:])
-        normalised = classifier.normalise(train_corpus.texts, train_corpus.groups)
+        normalised = classifier.normalise(train_corpus.texts, train_corpus.groups, train_corpus.headings, train_corpus.titles)
         evaluation.cross_validation = grouped_cross_validation(
             downstream, normalised, train_corpus.labels, train_corpus.groups, n_jobs=-1, targets=train_corpus.training_targets
         )

@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import InputError
-from .evaluate import Scores, score
+from .evaluate import ECE_BINS, Scores, expected_calibration_error, score
 from .labels import LABELS_BY_STRENGTH
 
 ROOT = Path(__file__).resolve().parents[2]
 MATCH_SHARE = 0.6
 PAGE_SLACK = 1
-ECE_BINS = 10
 # The thresholds the document report sweeps, to choose the default reporting threshold by.
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)
 SOMERVILLE_BAN = "9-25(b)"
@@ -80,24 +79,6 @@ def read_clauses(directory: Path) -> list[dict]:
             raise InputError(path, f"line {number}: needs a 'text' and one of the six labels")
         records.append(record)
     return records
-
-
-def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = ECE_BINS) -> float:
-    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by their size."""
-    import numpy as np
-
-    confidences = np.asarray(confidences, dtype=float)
-    correct = np.asarray(correct, dtype=float)
-    if not len(confidences):
-        return 0.0
-    # Bin k holds confidences in (k/bins, (k+1)/bins]; a confidence of 0 goes to the first.
-    which = np.clip(np.ceil(confidences * bins).astype(int) - 1, 0, bins - 1)
-    total = 0.0
-    for k in range(bins):
-        members = which == k
-        if members.any():
-            total += members.sum() * abs(correct[members].mean() - confidences[members].mean())
-    return float(total / len(confidences))
 
 
 def score_clauses(classifier, records: Sequence[dict]) -> ClauseReport:

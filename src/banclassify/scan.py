@@ -32,6 +32,7 @@ class ClauseResult:
     attributes: ClauseAttributes | None = None  # for operative clauses
     explanation: Explanation | None = None  # with ``explain=True``
     change: str = "unchanged"  # "deleted" (struck through: being repealed) or "inserted" (underlined)
+    heading: str = ""  # the headings above the clause, outermost first
 
 
 @dataclass
@@ -116,7 +117,9 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
     timings["segment"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    normalised = classifier.normalise([c.text for c in clauses], [name] * len(clauses))
+    normalised = classifier.normalise(
+        [c.text for c in clauses], [name] * len(clauses), [c.heading for c in clauses], [c.title for c in clauses]
+    )
     timings["normalise"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -130,7 +133,7 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
 
     rows = [
         ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities,
-                     a if p.label != "none" else None, e, c.change)
+                     a if p.label != "none" else None, e, c.change, c.heading)
         for c, p, a, e in zip(clauses, predictions, attributes, explanations)
     ]
     return ScanResult(name, document.page_count, rows, list(document.warnings), timings)

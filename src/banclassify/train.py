@@ -12,12 +12,12 @@ from typing import Callable, Sequence
 
 from .classify import build_pipeline, save_model
 from .corpus import Corpus, data_hash, load_corpus
-from .evaluate import grouped_cross_validation
+from .evaluate import expected_calibration_error, out_of_fold_probabilities, score
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
 
 # Small on purpose: the whole search must stay under two minutes on two cores.
-PARAMETER_GRID = {"model__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
+PARAMETER_GRID = {"model__estimator__estimator__C": [10.0, 30.0], "features__words__ngram_range": [(1, 2), (1, 3)]}
 CV_FOLDS = 5
 
 
@@ -40,7 +40,7 @@ def train(
     progress(f"{len(corpus.examples)} clauses from {len(corpus.files)} file(s), {corpus.duplicates_dropped} exact duplicate(s) dropped")
     pipeline = build_pipeline()
     # Normalisation has no parameters: run it once instead of once per fold.
-    normalised = pipeline.named_steps["normalise"].transform(clause_input(corpus.texts, corpus.groups))
+    normalised = pipeline.named_steps["normalise"].transform(clause_input(corpus.texts, corpus.groups, corpus.headings, corpus.titles))
     downstream = pipeline[1:]
     folds = min(CV_FOLDS, len(set(corpus.groups)))
     params: dict = {}
@@ -53,17 +53,42 @@ def train(
         search.fit(normalised, corpus.training_targets, groups=corpus.groups)
         params = search.best_params_
         downstream.set_params(**params)
-    cv = None
+    cv = calibration = None
     if folds >= 2:
         progress("grouped cross-validation")
-        cv = grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, folds, n_jobs, corpus.training_targets)
+        probabilities, classes = out_of_fold_probabilities(
+            downstream, normalised, corpus.labels, corpus.groups, folds, n_jobs, corpus.training_targets
+        )
+        scores = score(corpus.labels, [classes[i] for i in probabilities.argmax(axis=1)])
+        cv = {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
         progress(f"grouped {folds}-fold CV: macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+        calibration = calibrate(downstream, probabilities, classes, corpus.labels)
+        progress(f"calibration: temperature {calibration['temperature']}, CV ECE {calibration['ece_before']} -> {calibration['ece_after']}")
     progress("fitting on all data")
     downstream.fit(normalised, corpus.training_targets)  # the slice shares its steps with ``pipeline``
     card = model_card(corpus, pipeline, params, cv)
+    card["calibration"] = calibration
     save_model(pipeline, out, card)
     write_text_atomic(out.with_suffix(".card.md"), render_card_markdown(card))
     return TrainReport(out, card, time.perf_counter() - started)
+
+
+def calibrate(downstream, probabilities, classes: list[str], labels: Sequence[str]) -> dict:
+    """Fit the temperature of the model's last step on held-out probabilities, and report ECE before and after.
+
+    Fitted on grouped cross-validation of the training data, never on evaluation data.
+    """
+    from .classify import fit_temperature, temper
+
+    temperature = fit_temperature(probabilities, labels, classes)
+    downstream.set_params(model__temperature=temperature)
+    correct = [classes[i] == t for i, t in zip(probabilities.argmax(axis=1), labels)]
+    after = temper(probabilities, temperature)
+    return {
+        "temperature": temperature,
+        "ece_before": round(expected_calibration_error(probabilities.max(axis=1), correct), 4),
+        "ece_after": round(expected_calibration_error(after.max(axis=1), correct), 4),
+    }
 
 
 def model_card(corpus: Corpus, pipeline, params: dict, cv: dict | None) -> dict:
