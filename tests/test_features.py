@@ -171,10 +171,15 @@ def test_technology_tie_looks_at_the_clause_its_headings_and_its_neighbours():
         ["Requests shall be referred to the Watch Commander.", "manual", "Public Safety Video Surveillance", ""],
         ["Requests shall be referred to the Watch Commander.", "manual2", "Property and Evidence", "Police Manual"],
     ], dtype=object)
-    tie = TechnologyTie(window=1).fit(rows).transform(rows).toarray().ravel().tolist()
+    tie = TechnologyTie(window=1, document_share=None).fit(rows).transform(rows).toarray().ravel().tolist()
     assert tie == [0, 0, 1, 1, 1, 0]
-    alone = TechnologyTie(window=0).fit(rows).transform(rows).toarray().ravel().tolist()
+    alone = TechnologyTie(window=0, document_share=None).fit(rows).transform(rows).toarray().ravel().tolist()
     assert alone == [0, 0, 1, 0, 1, 0]
+    # A lone clause without headings has only its own words, which the model reads already: tied.
+    lone = np.array([["The City Manager shall report on parking meters.", "alone", "", ""]], dtype=object)
+    assert TechnologyTie().fit(lone).transform(lone).toarray().ravel().tolist() == [1]
+    # Half the clauses of the policy name a technology: the whole policy is about it.
+    assert TechnologyTie(window=0, document_share=0.5).fit(rows).transform(rows).toarray().ravel().tolist() == [0, 0, 1, 1, 1, 0]
 
 
 def test_temperature_scaling_softens_overconfident_probabilities():

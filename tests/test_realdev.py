@@ -93,3 +93,17 @@ def test_evaluate_realdev_without_the_set_is_one_line(tmp_path, monkeypatch):
     result = runner.invoke(app, ["evaluate", "--realdev"])
     assert result.exit_code == 3
     assert result.stderr.strip().count("\n") == 0 and "absent: no real-world development set" in result.stderr
+
+
+@pytest.mark.skipif(not (REALDEV / "clauses.jsonl").exists(), reason="../shared/realdev is not beside the project")
+def test_development_set_figures_hold(classifier):
+    """The shipped model's figures on the real-world development set, guarded at the levels of the README."""
+    from banclassify.realdev import evaluate_realdev
+
+    report = evaluate_realdev(classifier, REALDEV, guards=False)
+    assert report.clauses.scores.macro_f1 >= DEV_CLAUSES_MACRO_F1
+    assert report.clauses.ece <= DEV_CLAUSES_ECE
+    totals = report.totals()
+    assert totals.recall_clear >= DEV_DOCUMENTS_RECALL
+    assert totals.precision >= DEV_DOCUMENTS_PRECISION
+    assert totals.false_alarms <= DEV_MINUTES_FALSE_ALARMS

@@ -38,7 +38,7 @@ def card_path(model_path: Path) -> Path:
 
 def build_pipeline(
     C: float = 20.0, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 3), context_window: int = 5,
-    where: bool = True, gate: bool = False, tie_window: int = 1,
+    where: bool = True, gate: bool = True, tie_window: int = 1,
 ):
     """The untrained model. Its parameters are the grid that ``train`` searches."""
     from sklearn.compose import ColumnTransformer
@@ -146,10 +146,11 @@ class TechnologyGate(BaseEstimator, ClassifierMixin):
     right about 80% of the time on documents the model has not seen.
     """
 
-    def __init__(self, estimator=None, enabled: bool = True, temperature: float = 1.0):
+    def __init__(self, estimator=None, enabled: bool = True, temperature: float = 1.0, untied_weight: float = 0.0):
         self.estimator = estimator
         self.enabled = enabled
         self.temperature = temperature
+        self.untied_weight = untied_weight
 
     def fit(self, X, y):
         from sklearn.base import clone
@@ -163,9 +164,12 @@ class TechnologyGate(BaseEstimator, ClassifierMixin):
         if self.enabled:
             untied = np.asarray(X[:, -1].todense() if hasattr(X, "todense") else X[:, -1]).ravel() == 0
             if untied.any():
+                # The operative labels of an untied clause keep ``untied_weight`` of their probability.
                 none = list(self.classes_).index("none")
-                probabilities[untied] = 0.0
-                probabilities[untied, none] = 1.0
+                operative = [i for i in range(len(self.classes_)) if i != none]
+                kept = probabilities[np.ix_(untied, operative)] * getattr(self, "untied_weight", 0.0)
+                probabilities[np.ix_(untied, operative)] = kept
+                probabilities[untied, none] = 1.0 - kept.sum(axis=1)
         return probabilities
 
     def predict(self, X):

@@ -16,6 +16,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_INTERNAL, BanclassifyError
+from .labels import DEFAULT_MIN_CONFIDENCE
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES
 
 app = typer.Typer(
@@ -116,7 +117,7 @@ def scan(
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
     show_all: bool = typer.Option(False, "--all", "-a", help="Also show clauses labelled none."),
-    min_confidence: float = typer.Option(0.5, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
+    min_confidence: float = typer.Option(DEFAULT_MIN_CONFIDENCE, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
     timings: bool = typer.Option(False, "--timings", help="Print the time of each stage on stderr."),
     engine: Engine = EngineOption,
     jobs: int = JobsOption,

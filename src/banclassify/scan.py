@@ -9,13 +9,9 @@ from pathlib import Path
 from .attributes import CONDITION_WORDS, ClauseAttributes
 from .classify import ClauseClassifier, Explanation
 from .extract import DEFAULT_ENGINE, ExtractedDocument, extract
-from .labels import LABELS_BY_STRENGTH, strongest
+from .labels import DEFAULT_MIN_CONFIDENCE, LABELS_BY_STRENGTH, strongest
 from .segment import segment
 
-
-# A rule the model gives less than even odds is reported as none: on whole municipal
-# codes and agenda packets most such predictions are ordinary rules on other subjects.
-DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 @dataclass
