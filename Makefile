@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install ocr-deps browser-deps bench-deps demo test screenshots train resave-model bench sample clean
+.PHONY: install ocr-deps browser-deps bench-deps demo test screenshots train resave-model bench eval-real sample clean
 
 install: $(STAMP)
 
@@ -60,6 +60,10 @@ resave-model: $(STAMP)
 
 bench: $(STAMP) bench-deps
 	$(BIN)/python bench/run.py
+
+# The real-world development set (../shared/realdev or $$BANCLASSIFY_REALDEV): evaluation only.
+eval-real: $(STAMP)
+	$(BIN)/banclassify evaluate --realdev
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample.py

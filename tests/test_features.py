@@ -130,3 +130,65 @@ def test_the_same_clause_reads_differently_in_a_surveillance_ordinance(classifie
     in_ordinance, in_pool_rules = predictions[2], predictions[7]
     assert in_ordinance.probabilities["oversight_policy"] > in_pool_rules.probabilities["oversight_policy"] + 0.2
     assert in_pool_rules.label == "none"
+
+
+def test_where_features_read_headings_and_titles():
+    from banclassify.features import WhereFeatures
+
+    rows = np.array([
+        ["Policy 377 Public Safety Video Surveillance > 377.4 Release", "Police Manual"],
+        ["Policy 802 Property and Evidence > 802.4 Release", "Police Manual"],
+        ["Policy 377 Public Safety Video Surveillance > 377.5 Retention", "Police Manual"],
+        ["", ""],  # a training record without either field
+    ], dtype=object)
+    where = WhereFeatures(min_df=1).fit(rows)
+    names = list(where.get_feature_names_out())
+    matrix = where.transform(rows).toarray()
+    tech = names.index("flag:heading_names_technology")
+    assert matrix[:, tech].tolist() == [1, 0, 1, 0]
+    assert matrix[1, names.index("heading:evidence")] > 0 and matrix[0, names.index("heading:evidence")] == 0
+    assert not matrix[3].any()
+    # Numbers of sections say nothing across documents.
+    assert not any(any(ch.isdigit() for ch in name) for name in names)
+
+
+def test_where_features_fit_a_corpus_without_headings():
+    from banclassify.features import WhereFeatures
+
+    rows = np.array([["", ""], ["", ""]], dtype=object)
+    matrix = WhereFeatures().fit(rows).transform(np.array([["Video Surveillance", "Camera policy"]], dtype=object))
+    assert matrix.toarray().tolist() == [[1.0, 1.0]]  # only the two flags: no vocabulary was learnt
+
+
+def test_technology_tie_looks_at_the_clause_its_headings_and_its_neighbours():
+    from banclassify.features import TechnologyTie
+
+    rows = np.array([
+        ["The City Manager shall return with a report on parking meters within 90 days.", "agenda", "", ""],
+        ["Staff shall report on the new library roof.", "agenda", "", ""],
+        ["Recorded images shall be kept for 30 days.", "policy", "", ""],
+        ["Requests shall be referred to the Watch Commander.", "policy", "", ""],
+        ["Requests shall be referred to the Watch Commander.", "manual", "Public Safety Video Surveillance", ""],
+        ["Requests shall be referred to the Watch Commander.", "manual2", "Property and Evidence", "Police Manual"],
+    ], dtype=object)
+    tie = TechnologyTie(window=1, document_share=None).fit(rows).transform(rows).toarray().ravel().tolist()
+    assert tie == [0, 0, 1, 1, 1, 0]
+    alone = TechnologyTie(window=0, document_share=None).fit(rows).transform(rows).toarray().ravel().tolist()
+    assert alone == [0, 0, 1, 0, 1, 0]
+    # A lone clause without headings has only its own words, which the model reads already: tied.
+    lone = np.array([["The City Manager shall report on parking meters.", "alone", "", ""]], dtype=object)
+    assert TechnologyTie().fit(lone).transform(lone).toarray().ravel().tolist() == [1]
+    # Half the clauses of the policy name a technology: the whole policy is about it.
+    assert TechnologyTie(window=0, document_share=0.5).fit(rows).transform(rows).toarray().ravel().tolist() == [0, 0, 1, 1, 1, 0]
+
+
+def test_temperature_scaling_softens_overconfident_probabilities():
+    from banclassify.classify import fit_temperature, temper
+
+    # Always 0.95 sure, right only 70% of the time: the fitted temperature spreads the mass.
+    probabilities = np.array([[0.95, 0.05]] * 10)
+    truth = ["a"] * 7 + ["b"] * 3
+    temperature = fit_temperature(probabilities, truth, ["a", "b"])
+    assert temperature > 1
+    assert temper(probabilities, temperature)[0, 0] == pytest.approx(0.7, abs=0.03)
+    assert np.allclose(temper(probabilities, 1.0), probabilities)

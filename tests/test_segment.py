@@ -205,3 +205,38 @@ def test_boundary_score_counts_where_clauses_start():
     skipped = boundary_score(text, starts + [text.index("shall act")], gap)
     assert skipped.ignored == 1 and skipped.f1 == 1.0
     assert boundary_score(text, starts + [text.index("shall act")], gap, skip_left_out=False).precision == 0.75
+
+
+def test_clauses_know_the_headings_above_them_and_the_title():
+    clauses = clauses_of(
+        "CITY POLICE DEPARTMENT POLICY MANUAL\n\n"
+        "Policy 377 Public Safety Video Surveillance\n\n"
+        "377.1 PURPOSE AND SCOPE This policy governs the public cameras of the City.\n"
+        "377.2 RELEASE OF RECORDINGS\n"
+        "(a) Requests for recorded images shall be referred to the Watch Commander.\n\n"
+        "Policy 802 Property and Evidence\n\n"
+        "802.1 RELEASE OF PROPERTY\n"
+        "(a) Requests for recorded images shall be referred to the Watch Commander.\n"
+    )
+    assert {c.title for c in clauses} == {"CITY POLICE DEPARTMENT POLICY MANUAL"}
+    cameras, evidence = [c for c in clauses if c.text.startswith("(a) Requests")]
+    # The manual's name is its title; each chapter heading replaces the one before.
+    assert cameras.heading == "Policy 377 Public Safety Video Surveillance > 377.2 RELEASE OF RECORDINGS"
+    assert evidence.heading == "Policy 802 Property and Evidence > 802.1 RELEASE OF PROPERTY"
+    # A section's own leading title stands in its chain; a deeper number sits under a shallower one.
+    scope = next(c for c in clauses if c.section == "377.1")
+    assert scope.heading.endswith("Policy 377 Public Safety Video Surveillance > 377.1 PURPOSE AND SCOPE")
+
+
+def test_an_article_heading_replaces_the_previous_article():
+    clauses = clauses_of(
+        "ARTICLE II. PARKING\n"
+        "Sec. 10-20. Meters.\n"
+        "(a) The City Manager shall report on parking meters within 90 days.\n"
+        "ARTICLE III. PUBLIC OVERSIGHT OF SURVEILLANCE TECHNOLOGY\n"
+        "Sec. 10-62. Approval.\n"
+        "(a) No department shall acquire surveillance technology without the approval of the City Council.\n"
+    )
+    meters, approval = clauses
+    assert meters.heading == "ARTICLE II. PARKING > Sec. 10-20. Meters."
+    assert approval.heading == "ARTICLE III. PUBLIC OVERSIGHT OF SURVEILLANCE TECHNOLOGY > Sec. 10-62. Approval."

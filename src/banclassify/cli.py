@@ -17,6 +17,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError
+from .labels import DEFAULT_MIN_CONFIDENCE
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, default_max_memory_mb
 
 app = typer.Typer(
@@ -186,7 +187,7 @@ def scan(
     format: ScanFormat = typer.Option(ScanFormat.table, "--format", "-f", help="Output format; html is a self-contained page with links to the document's pages (one document)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output ('-': standard output)."),
     show_all: bool = typer.Option(False, "--all", "-a", metavar="", help="Also show clauses labelled none."),
-    min_confidence: float = typer.Option(0.5, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
+    min_confidence: float = typer.Option(DEFAULT_MIN_CONFIDENCE, "--min-confidence", min=0.0, max=1.0, help="Rules below this confidence count as none (shown with --all)."),
     timings: bool = typer.Option(False, "--timings", metavar="", help="Print the time of each stage on stderr."),
     engine: Engine = EngineOption,
     jobs: int = JobsOption,
@@ -293,7 +294,11 @@ def classify(
     else:
         records = read_clause_records(None, sys.stdin)
     classifier = ClauseClassifier.load(model, trust=trust_model)
-    predictions = classifier.predict([r["text"] for r in records], ["input"] * len(records) if one_document else None)
+    # JSONL records may say where each clause stands: "heading" (the headings above it) and "title".
+    predictions = classifier.predict(
+        [r["text"] for r in records], ["input"] * len(records) if one_document else None,
+        [str(r.get("heading") or "") for r in records], [str(r.get("title") or "") for r in records],
+    )
     emit(render_predictions(prediction_rows(records, predictions), format.value), output)
 
 
@@ -344,12 +349,36 @@ def evaluate(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, json, or csv/jsonl: one row per scorer and label, and a row 'all' with macro-F1 and accuracy."),
     cv: bool = typer.Option(False, "--cv", metavar="", help="Also run grouped 5-fold cross-validation on the training data (shipped and yours)."),
     mistakes: int = typer.Option(10, "--mistakes", help="How many of the most confident mistakes to list."),
+    realdev: bool = typer.Option(
+        False, "--realdev", metavar="", help="Score the real-world development set instead: the folder given as argument, "
+        "else $BANCLASSIFY_REALDEV, else ../shared/realdev beside the repository.",
+    ),
+    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="With --realdev: the reporting threshold to score documents at (default: scan's)."),
+    details: bool = typer.Option(False, "--details", metavar="", help="With --realdev: list the missed and the unmatched clauses of each document."),
 ) -> None:
     """Per-label precision, recall and F1 of a model, next to a keyword baseline.
 
     Example: banclassify evaluate --data data/labeled/test_east.jsonl --cv
+    Example: banclassify evaluate --realdev ../shared/realdev
     """
     from .classify import ClauseClassifier
+
+    if realdev:
+        from .realdev import evaluate_realdev, render_realdev
+
+        if data or cv or (files and len(files) > 1):
+            raise typer.BadParameter("takes at most one folder and no --data or --cv", param_hint="--realdev")
+        classifier = ClauseClassifier.load(model, trust=trust_model).prepare()
+        report = evaluate_realdev(
+            classifier, files[0] if files else None, min_confidence, progress=lambda m: typer.echo(m, err=True)
+        )
+        if format is Format.json:
+            import json
+
+            typer.echo(json.dumps(report.as_dict(), indent=2))
+        else:
+            typer.echo(render_realdev(report, details), nl=False)
+        return
     from .corpus import jsonl_files, load_corpus, test_files
     from .evaluate import cross_validate_training_data
     from .evaluate import evaluate as run_evaluation

@@ -58,6 +58,16 @@ class Corpus:
         return sum(count for path, count in self.clauses_per_file().items() if not is_shipped(path))
 
     @property
+    def headings(self) -> list[str]:
+        """The optional ``heading`` field: the chain of headings above the clause ("" when absent)."""
+        return [str(e.record.get("heading") or "") for e in self.examples]
+
+    @property
+    def titles(self) -> list[str]:
+        """The optional ``title`` field: the title of the clause's document ("" when absent)."""
+        return [str(e.record.get("title") or "") for e in self.examples]
+
+    @property
     def training_targets(self) -> list[str]:
         """Labels with ``none`` split by kind: "none:other_subject" for clauses on other subjects."""
         return [

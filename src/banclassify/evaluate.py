@@ -72,6 +72,27 @@ def score(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
     )
 
 
+ECE_BINS = 10
+
+
+def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = ECE_BINS) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by their size."""
+    import numpy as np
+
+    confidences = np.asarray(confidences, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    if not len(confidences):
+        return 0.0
+    # Bin k holds confidences in (k/bins, (k+1)/bins]; a confidence of 0 goes to the first.
+    which = np.clip(np.ceil(confidences * bins).astype(int) - 1, 0, bins - 1)
+    total = 0.0
+    for k in range(bins):
+        members = which == k
+        if members.any():
+            total += members.sum() * abs(correct[members].mean() - confidences[members].mean())
+    return float(total / len(confidences))
+
+
 @dataclass
 class Mistake:
     text: str
@@ -104,7 +125,7 @@ def shown_path(path: str) -> str:
 
 
 def evaluate(classifier, corpus, mistakes: int = 10) -> Evaluation:
-    predictions = classifier.predict(corpus.texts, corpus.groups)
+    predictions = classifier.predict(corpus.texts, corpus.groups, corpus.headings, corpus.titles)
     predicted = [p.label for p in predictions]
     wrong = [
         Mistake(e.text, e.label, p.label, round(p.confidence, 4), f"{shown_path(e.file)}:{e.line}")
@@ -137,6 +158,32 @@ def grouped_cross_validation(
     return {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
 
 
+def out_of_fold_probabilities(
+    pipeline, normalised, labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1,
+    targets: Sequence[str] | None = None,
+):
+    """(probabilities, their classes) of every clause from a model fitted without its source document."""
+    import numpy as np
+    from joblib import Parallel, delayed
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    fit_on = np.asarray(list(targets) if targets is not None else list(labels), dtype=object)
+    splits = list(GroupKFold(n_splits=folds).split(normalised, fit_on, groups=list(groups)))
+
+    def run(train, test):
+        model = clone(pipeline).fit(normalised[train], list(fit_on[train]))
+        return test, [str(c) for c in model.classes_], model.predict_proba(normalised[test])
+
+    results = Parallel(n_jobs=n_jobs)(delayed(run)(train, test) for train, test in splits)
+    classes = sorted({c for _, fold_classes, _ in results for c in fold_classes})
+    probabilities = np.zeros((len(fit_on), len(classes)))
+    for test, fold_classes, fold_probabilities in results:
+        for column, cls in enumerate(fold_classes):
+            probabilities[test, classes.index(cls)] = fold_probabilities[:, column]
+    return probabilities, classes
+
+
 def cross_validate_training_data(classifier, n_jobs: int = -1, progress=None, extra_files=()) -> dict:
     """``evaluate --cv``: grouped cross-validation of ``classifier``'s model, refitted fold by
     fold on the training split (``data/labeled``, not the test files, plus ``extra_files``: the user's)."""
@@ -147,7 +194,7 @@ def cross_validate_training_data(classifier, n_jobs: int = -1, progress=None, ex
     corpus = load_corpus([*training_files(), *extra_files])
     if progress is not None:
         progress.stage(f"normalising {len(corpus.texts)} training clauses")
-    normalised = classifier.normalise(corpus.texts, corpus.groups)
+    normalised = classifier.normalise(corpus.texts, corpus.groups, corpus.headings, corpus.titles)
     downstream = clone(classifier.pipeline[1:])
     return grouped_cross_validation(downstream, normalised, corpus.labels, corpus.groups, n_jobs=n_jobs,
                                     targets=corpus.training_targets, progress=progress)

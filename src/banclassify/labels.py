@@ -14,6 +14,11 @@ LABELS_BY_STRENGTH: tuple[str, ...] = (
 LABELS: tuple[str, ...] = tuple(sorted(LABELS_BY_STRENGTH))
 OPERATIVE_LABELS: tuple[str, ...] = tuple(label for label in LABELS_BY_STRENGTH if label != "none")
 
+# A rule the model gives less than this confidence is reported as none. Chosen on the
+# real-world development documents (``banclassify evaluate --realdev``), not on the
+# project's own test split: see the README's model section.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
 
 def is_label(value: object) -> bool:
     return isinstance(value, str) and value in LABELS_BY_STRENGTH

@@ -98,6 +98,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "bodycam*", "watchlist*", "emotion*", "palm", "thumbprint*", "voice recognition", "live feed", "real-time",
         "tracking device", "location data", "location tracking", "artificial intelligence",
     ],
+    # A question asks about a rule rather than making one: audit checklists, study-session questions.
+    "question": ["?"],
     "private": ["business*", "employer*", "store*", "retail*", "landlord*", "private entit*", "merchant*", "vendor*", "company", "companies"],
 }
 

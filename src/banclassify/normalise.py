@@ -295,34 +295,43 @@ def _cue_tokens(cues: frozenset[str]) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def clause_input(texts: Sequence[str], documents: Sequence[str] | None = None):
-    """The model's input: one row per clause, its text and the id of its document.
+def clause_input(
+    texts: Sequence[str], documents: Sequence[str] | None = None, headings: Sequence[str] | None = None,
+    titles: Sequence[str] | None = None,
+):
+    """The model's input: one row per clause, its text, the id of its document, its headings and its document's title.
 
     The clauses of a document must be in reading order: the model reads the clauses
-    around each one. Without ``documents`` every clause stands alone.
+    around each one. Without ``documents`` every clause stands alone; without
+    ``headings`` or ``titles`` they are empty (as in training records that lack them).
     """
     texts = list(texts)
-    rows = np.empty((len(texts), 2), dtype=object)
+    rows = np.empty((len(texts), 4), dtype=object)
     rows[:, 0] = texts
     rows[:, 1] = list(documents) if documents is not None else [f"clause {i}" for i in range(len(texts))]
+    rows[:, 2] = [str(h or "") for h in headings] if headings is not None else ""
+    rows[:, 3] = [str(t or "") for t in titles] if titles is not None else ""
     return rows
 
 
 class SpacyNormaliser(BaseEstimator, TransformerMixin):
-    """scikit-learn transformer: clauses in (see ``clause_input``), three text columns out.
+    """scikit-learn transformer: clauses in (see ``clause_input``), text columns out.
 
     Column 0 holds the normalised tokens (lemmas, placeholders, cue tokens);
     column 1 the lower-cased raw text with collapsed whitespace, for character
     n-grams that see what normalisation removes (and survive extraction noise);
     column 2 the clause's document, passed through for the context features.
+    With ``where=True``, columns 3 and 4 pass the clause's headings and its
+    document's title through (models trained before they existed read three columns).
     A plain list of texts is read as clauses that each stand alone.
 
     The spaCy pipeline is built on first use and left out of the pickle: it is
     rebuilt from the installed packages rather than frozen into the model file.
     """
 
-    def __init__(self, batch_size: int = 256):
+    def __init__(self, batch_size: int = 256, where: bool = False):
         self.batch_size = batch_size
+        self.where = where
 
     def fit(self, X, y=None):
         return self
@@ -330,10 +339,14 @@ class SpacyNormaliser(BaseEstimator, TransformerMixin):
     def transform(self, X):
         rows = X if getattr(X, "ndim", 1) == 2 else clause_input(X)
         raw = [" ".join(str(x).lower().split()) for x in rows[:, 0]]
-        columns = np.empty((len(raw), 3), dtype=object)
+        where = getattr(self, "where", False)
+        columns = np.empty((len(raw), 5 if where else 3), dtype=object)
         columns[:, 0] = [" ".join(tokens) for tokens in self._tokens(raw)]
         columns[:, 1] = raw
         columns[:, 2] = rows[:, 1]
+        if where:
+            for column in (2, 3):
+                columns[:, column + 1] = rows[:, column] if rows.shape[1] > column else ""
         return columns
 
     def _tokens(self, raw: list[str]) -> list[list[str]]:

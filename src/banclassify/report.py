@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # scikit-learn comes with evaluate.py; rendering does not nee
 
 PROBABILITY_FIELDS = [f"p_{label}" for label in LABELS]
 ATTRIBUTE_FIELDS = ["technology", "actors", "exceptions", "duration_end", "duration_months", "duration_condition", "effective"]
-CLAUSE_FIELDS = ["file", "page", "section", "start", "end", "label", "confidence", "change", "text", *PROBABILITY_FIELDS, *ATTRIBUTE_FIELDS]
+CLAUSE_FIELDS = ["file", "page", "section", "heading", "start", "end", "label", "confidence", "change", "text", *PROBABILITY_FIELDS, *ATTRIBUTE_FIELDS]
 
 
 def clause_row(clause: ClauseResult, flat: bool = False) -> dict:

@@ -10,16 +10,12 @@ from typing import TYPE_CHECKING, BinaryIO, Iterator, Sequence, TextIO
 from .attributes import CONDITION_WORDS, ClauseAttributes
 from .documents import ExtractedDocument, ReadOptions, extract
 from .errors import BanclassifyError
-from .labels import LABELS_BY_STRENGTH, strongest
+from .labels import DEFAULT_MIN_CONFIDENCE, LABELS_BY_STRENGTH, strongest  # noqa: F401 (DEFAULT_MIN_CONFIDENCE: part of this module's interface)
 from .segment import segment
 
 if TYPE_CHECKING:  # scikit-learn is loaded with a model, not with the result types
     from .classify import ClauseClassifier, Explanation
 
-
-# A rule the model gives less than even odds is reported as none: on whole municipal
-# codes and agenda packets most such predictions are ordinary rules on other subjects.
-DEFAULT_MIN_CONFIDENCE = 0.5
 
 # A long document is classified this many clauses at a time, so that the model's
 # matrices (a few hundred bytes per character of text) stay the size of one chunk:
@@ -53,6 +49,7 @@ class ClauseResult:
     attributes: ClauseAttributes | None = None  # for operative clauses
     explanation: Explanation | None = None  # with ``explain=True``
     change: str = "unchanged"  # "deleted" (struck through: being repealed) or "inserted" (underlined)
+    heading: str = ""  # the headings above the clause, outermost first
 
     def to_dict(self) -> dict:
         """The clause as ``scan -f jsonl`` writes it."""
@@ -188,6 +185,7 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
     timings["segment"] = time.perf_counter() - clock
 
     texts = [c.text for c in clauses]
+    headings, titles = [c.heading for c in clauses], [c.title for c in clauses]
     timings.update(normalise=0.0, classify=0.0, attributes=0.0)
     predictions: list = []
     explanations: list = []
@@ -196,7 +194,9 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
         first, last = max(0, start - CHUNK_MARGIN), min(len(texts), stop + CHUNK_MARGIN)
         keep = slice(start - first, stop - first)
         clock = time.perf_counter()
-        normalised = classifier.normalise(texts[first:last], [name] * (last - first))
+        normalised = classifier.normalise(
+            texts[first:last], [name] * (last - first), headings[first:last], titles[first:last]
+        )
         timings["normalise"] += time.perf_counter() - clock
         clock = time.perf_counter()
         chunk = classifier.classify_normalised(normalised)
@@ -215,7 +215,7 @@ def classify_document(document: ExtractedDocument, classifier: ClauseClassifier,
 
     rows = [
         ClauseResult(name, c.page, c.section, c.start, c.end, p.label, p.confidence, c.text, p.probabilities,
-                     a if p.label != "none" else None, e, c.change)
+                     a if p.label != "none" else None, e, c.change, c.heading)
         for c, p, a, e in zip(clauses, predictions, attributes, explanations)
     ]
     skipped = sorted(set(document.pages_without_text) | set(document.ocr_missing))

@@ -2,7 +2,10 @@
 
 A clause is a numbered section or subsection, or one sentence of an unnumbered
 paragraph (LABELS.md). Each keeps the page it starts on, its section reference
-("9.64.045(b)") and its character span in the document's text.
+("9.64.045(b)"), its character span in the document's text, and where it stands:
+the chain of headings above it ("ARTICLE III. SURVEILLANCE > Sec. 10-62. Approval")
+and the document's title. The same sentence means different things under
+"Public Safety Video Surveillance" and under "Property and Evidence".
 """
 
 from __future__ import annotations
@@ -75,6 +78,12 @@ class Clause:
     start: int
     end: int
     change: str = "unchanged"  # amendment markup: "deleted" (all struck), "inserted" (all underlined)
+    heading: str = ""  # the headings above the clause, outermost first, joined by HEADING_SEPARATOR
+    title: str = ""  # the document's title
+
+
+HEADING_SEPARATOR = " > "
+MAX_HEADING_CHARS = 100
 
 
 @dataclass
@@ -84,6 +93,7 @@ class _Block:
     section: str | None = None
     numbered: bool = False
     heading_only: bool = False
+    heading: str = ""
 
 
 def document_text(pages: list[PageText]) -> tuple[str, list[int]]:
@@ -115,6 +125,7 @@ def segment(pages: list[PageText]) -> list[Clause]:
     # Boundaries are found on a view of the text in which amendment marks read as
     # spaces (same length, so offsets agree); clause text is cut from the original.
     view = as_spaces(text)
+    title = document_title(view)
     for block in _merge_headings(_blocks(view), view):
         if block.heading_only:
             # "9.64.020 Face recognition." above its subsections states no rule;
@@ -130,8 +141,92 @@ def segment(pages: list[PageText]) -> list[Clause]:
                 if not _has_letters(words, 3):
                     continue
                 page = numbers[bisect.bisect_right(page_starts, start) - 1]
-                clauses.append(Clause(words, page, block.section, start, end, change))
+                clauses.append(Clause(words, page, block.section, start, end, change, block.heading, title))
     return clauses
+
+
+TITLE_LINES = 12
+TITLE_PARTS = 3
+NOT_TITLES = re.compile(r"^(table of )?contents$|^page \d+", re.IGNORECASE)
+
+
+def document_title(text: str) -> str:
+    """The document's title: its first heading-like line near the top, with the upper-case lines
+    that continue it, else its first line with words."""
+    lines = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if _has_letters(line, 3):
+            lines.append(line)
+        if len(lines) == TITLE_LINES:
+            break
+    parts = []
+    for line in lines:
+        heading_like = len(line) <= MAX_HEADING_CHARS and not NOT_TITLES.search(line) and (
+            _is_caps_line(line) or _is_title_line(line) or (len(line.split()) <= 3 and line[:1].isupper())
+        )
+        # Upper-case lines run on into one title ("BLOOMINGTON POLICE DEPARTMENT / STANDARD OPERATING
+        # PROCEDURE"); a title-case line is a title by itself, or the first heading under it.
+        if heading_like and (not parts or (_is_caps_line(line) and _is_caps_line(parts[-1]))):
+            parts.append(line)
+            if len(parts) == TITLE_PARTS or not _is_caps_line(line):
+                break
+        elif parts:
+            break
+    if parts:
+        return " ".join(parts)[: 2 * MAX_HEADING_CHARS]
+    return lines[0][:MAX_HEADING_CHARS] if lines else ""
+
+
+def _is_caps_line(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
+def _is_title_line(line: str) -> bool:
+    """A short line that names rather than rules: "Policy 426 - Automated License Plate Readers"."""
+    words = line.split()
+    return (
+        2 <= len(words) <= 10 and len(line) <= MAX_HEADING_CHARS and not line.endswith((".", ",", ";", ":", "?"))
+        and words[0][:1].isupper() and not re.search(r"\b(shall|may|must|will|is|are|was|were)\b", line, re.IGNORECASE)
+        and sum(w[:1].isupper() for w in words if len(w) > 3) >= max(1, len([w for w in words if len(w) > 3]) // 2)
+    )
+
+
+class _Headings:
+    """The chain of headings above the current block: (level, text), outermost first."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str]] = []
+
+    def push(self, level: int, text: str) -> None:
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, " ".join(text.split())[:MAX_HEADING_CHARS]))
+
+    def chain(self) -> str:
+        return HEADING_SEPARATOR.join(text for _, text in self.stack)
+
+
+def _section_heading(label: str, text: str, start: int, marker_end: int, end: int) -> tuple[int, str]:
+    """(level, text) of a section heading: its marker and the title that leads its text, if any.
+
+    Deeper numbers sit lower: "426.1" under "426", "426.1.1" under "426.1".
+    """
+    rest = " ".join(text[marker_end:end].split())
+    title = ""
+    if _is_title(rest):
+        title = rest
+    else:
+        caps = re.match(r"((?:[A-Z][A-Z&'’,/-]*\s+){1,8})(?=[A-Z][a-z])", rest + " ")
+        lead = re.match(r"([^.]{2,60}\.)\s", rest)
+        if caps:
+            title = caps.group(1).strip()
+        elif lead and _is_title(lead.group(1)):
+            title = lead.group(1)
+    marker = " ".join(text[start:marker_end].split())
+    return 2 + len(re.findall(r"[.\-–]", label)), f"{marker} {title}".strip()
+
 
 
 def _has_letters(text: str, count: int) -> bool:
@@ -158,6 +253,7 @@ def _blocks(text: str) -> list[_Block]:
     bounds = sorted(cuts) + [len(text)]
     blocks: list[_Block] = []
     state = _References()
+    headings = _Headings()
     for a, b in zip(bounds, bounds[1:]):
         while a < b and text[a].isspace():
             a += 1
@@ -176,10 +272,18 @@ def _blocks(text: str) -> list[_Block]:
             block.numbered = True
             rest = text[marker_end:end].strip()
             block.heading_only = kind in {"section", "code", "article"} and _is_title(rest)
+            if kind == "article":
+                headings.push(0, _line_at(text, a))
+            elif kind in {"section", "code"}:
+                headings.push(*_section_heading(label, text, a, marker_end, end))
         else:
             if _is_caps_heading(text, a) and not _continues_previous_line(text, a):
                 state.reset()  # "STAFF REPORT", "ORDINANCE NO. 12": a new part of the packet
+                headings.push(1, _line_at(text, a))
+            elif "\n" not in text[a:end] and _is_title_line(text[a:end].strip()):
+                headings.push(1, text[a:end])
             block.section = state.current()
+        block.heading = headings.chain()
         blocks.append(block)
     return blocks
 
