@@ -51,7 +51,7 @@ def test_scan_labels_the_sample_ordinance_with_pages_and_sections():
 def test_scan_rows_carry_the_documented_schema():
     rows = scan_rows()
     for row in rows:
-        for field in ("file", "page", "section", "start", "end", "label", "confidence", "text"):
+        for field in ("file", "page", "section", "heading", "start", "end", "label", "confidence", "text"):
             assert field in row
         probabilities = [row[f"p_{label}"] for label in LABELS]
         assert abs(sum(probabilities) - 1) < 0.01
@@ -277,3 +277,20 @@ def test_prepare_freezes_what_is_loaded_once_per_process():
     assert int(frozen) > 50_000
     assert int(frozen_after_second) <= int(frozen)
     assert same == "True"
+
+
+def test_classify_reads_heading_and_title_from_jsonl(tmp_path, classifier):
+    rows = tmp_path / "rows.jsonl"
+    clause = "Requests for recorded images shall be referred to the Watch Commander."
+    rows.write_text(
+        json.dumps({"text": clause, "heading": "Policy 377 Public Safety Video Surveillance > 377.4 Release", "title": "Police Manual"}) + "\n"
+        + json.dumps({"text": clause}) + "\n"
+    )
+    result = run("classify", "--input", str(rows), "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    placed, bare = [json.loads(line) for line in result.stdout.splitlines()]
+    assert placed["heading"].startswith("Policy 377") and "heading" not in bare
+    # The model sees where each clause stands: its headings and title are columns of its input.
+    seen = classifier.normalise([clause, clause], None, [placed["heading"], ""], ["Police Manual", ""])
+    assert seen[0, 3:].tolist() == [placed["heading"], "Police Manual"] and seen[1, 3:].tolist() == ["", ""]
+    assert placed["p_oversight_policy"] != bare["p_oversight_policy"]

@@ -13,6 +13,13 @@ from conftest import ROOT
 
 runner = CliRunner()
 REALDEV = ROOT.parent / "shared" / "realdev"
+# The shipped model's figures (README, "The model on real documents"), a little below the measured ones:
+# clauses macro-F1 0.903, ECE 0.042; documents recall 0.765, precision 0.553, 1 false alarm in the minutes.
+DEV_CLAUSES_MACRO_F1 = 0.88
+DEV_CLAUSES_ECE = 0.05
+DEV_DOCUMENTS_RECALL = 0.74
+DEV_DOCUMENTS_PRECISION = 0.52
+DEV_MINUTES_FALSE_ALARMS = 1
 
 
 def test_word_share_ignores_whitespace_quirks_of_the_text_layer():

@@ -300,13 +300,17 @@ def neighbours(documents, window: int) -> sparse.csr_matrix:
 
 
 # Words that tie a text to surveillance technology beyond the named technologies of
-# ``attributes.TECHNOLOGY_TERMS`` and the normaliser's "surveil" cues. Measured: a
-# broader list (images, monitoring, location, software, ...) ties most of a municipal
-# code to surveillance and made the Somerville code's false flags rise from 30 to 71.
+# ``attributes.TECHNOLOGY_TERMS``. Measured: broader lists tie too much of a municipal
+# code to surveillance. With the normaliser's "surveil" cues added ("recognition",
+# "face", "real-time"), the Somerville code's false flags were 15 instead of 6; with
+# images, monitoring, location and software, 71.
 GENERIC_SURVEILLANCE_TERMS = (
     "surveillance", "surveil", "surveilled", "video", "videos", "footage", "recorded images", "recordings",
     "monitoring system", "camera system", "wiretap", "wiretaps", "eavesdropping", "intercept", "interception",
     "biometric data", "gps", "tracking device", "tracking devices", "location tracking", "live feed", "live feeds",
+    # What a plate reader reads, and the lists it checks them against.
+    "license plate", "license plates", "licence plate", "licence plates", "number plate", "number plates",
+    "hotlist", "hotlists", "hot list", "hot lists",
 )
 
 
@@ -314,13 +318,10 @@ GENERIC_SURVEILLANCE_TERMS = (
 def technology_pattern() -> re.Pattern:
     """One regular expression for every technology term, matched as whole words, case-insensitively."""
     from .attributes import TECHNOLOGY_TERMS
-    from .normalise import CUE_PHRASES
 
-    cues = {t.lower().rstrip("*") for t in CUE_PHRASES["surveil"]}  # "camera*" -> "camera": prefixes below
-    terms = {t.lower() for terms in TECHNOLOGY_TERMS.values() for t in terms} | set(GENERIC_SURVEILLANCE_TERMS) | cues
+    terms = {t.lower() for terms in TECHNOLOGY_TERMS.values() for t in terms} | set(GENERIC_SURVEILLANCE_TERMS)
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    prefixes = "|".join(re.escape(t.lower().rstrip("*")) for t in CUE_PHRASES["surveil"] if t.endswith("*"))
-    return re.compile(rf"(?<![a-z0-9])(?:(?:{alternatives})(?![a-z0-9])|(?:{prefixes}))", re.IGNORECASE)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])", re.IGNORECASE)
 
 
 def mentions_technology(text: str) -> bool:
@@ -360,12 +361,14 @@ class WhereFeatures(BaseEstimator, TransformerMixin):
 
     def transform(self, X) -> sparse.csr_matrix:
         X = np.asarray(X, dtype=object).reshape(-1, 2)
-        headings, titles = [str(v) for v in X[:, 0]], [str(v) for v in X[:, 1]]
-        flags = np.array(
-            [[mentions_technology(h), mentions_technology(t)] for h, t in zip(headings, titles)], dtype=float
-        ).reshape(-1, 2) * self.flag_weight
-        return sparse.hstack([_transform_or_empty(self.headings_, headings), _transform_or_empty(self.titles_, titles),
-                              sparse.csr_matrix(flags)]).tocsr()
+        # A document's clauses share a few headings and one title: each distinct one is read once.
+        parts = []
+        for column, vectorizer in ((0, self.headings_), (1, self.titles_)):
+            distinct, index = np.unique(np.array([str(v) for v in X[:, column]], dtype=object), return_inverse=True)
+            parts.append((_transform_or_empty(vectorizer, list(distinct))[index],
+                          np.array([mentions_technology(v) for v in distinct], dtype=float)[index]))
+        flags = np.column_stack([parts[0][1], parts[1][1]]).reshape(-1, 2) * self.flag_weight
+        return sparse.hstack([parts[0][0], parts[1][0], sparse.csr_matrix(flags)]).tocsr()
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         names = [f"heading:{n}" for n in _names_or_empty(self.headings_)] + [f"title:{n}" for n in _names_or_empty(self.titles_)]
@@ -417,7 +420,8 @@ class TechnologyTie(BaseEstimator, TransformerMixin):
         own = np.array([mentions_technology(str(t)) for t in X[:, 0]], dtype=bool)
         tied = own.copy()
         for column in range(2, X.shape[1]):
-            tied |= np.array([mentions_technology(str(v)) for v in X[:, column]], dtype=bool)
+            distinct, index = np.unique(np.array([str(v) for v in X[:, column]], dtype=object), return_inverse=True)
+            tied |= np.array([mentions_technology(v) for v in distinct], dtype=bool)[index]
         if self.window > 0:
             near = neighbours(X[:, 1], self.window) @ own.astype(float)
             tied |= near > 0

@@ -154,7 +154,10 @@ def train(
         }
         progress.note(f"grouped {folds}-fold CV: macro-F1 {cv['macro_f1']:.3f} in context, {alone.macro_f1:.3f} alone, accuracy {cv['accuracy']:.3f}")
         calibration = calibrate(downstream, probabilities, classes, labels)
-        progress.note(f"calibration: temperature {calibration['temperature']}, CV ECE {calibration['ece_before']} -> {calibration['ece_after']}")
+        progress.note(
+            f"calibration: fitted temperature {calibration['fitted_temperature']} gives CV ECE {calibration['ece_before']} -> "
+            f"{calibration['ece_with_fitted']}; temperature {calibration['temperature']} kept"
+        )
     progress.note("fitting on all data")
     progress.stage("fitting on all data")
     downstream.fit(normalised, targets)  # the slice shares its steps with ``pipeline``
@@ -185,18 +188,25 @@ def with_standalone_copies(normalised, targets: Sequence[str], labels: Sequence[
 def calibrate(downstream, probabilities, classes: list[str], labels: Sequence[str]) -> dict:
     """Fit the temperature of the model's last step on held-out probabilities, and report ECE before and after.
 
-    Fitted on grouped cross-validation of the training data, never on evaluation data.
+    Fitted (by log-loss) on grouped cross-validation of the training data, never on
+    evaluation data, and kept only when it lowers that held-out ECE: the linear model
+    is often calibrated already, and a temperature that only trades ECE for log-loss
+    would make the reported confidences mean less.
     """
     from .classify import fit_temperature, temper
 
-    temperature = fit_temperature(probabilities, labels, classes)
-    downstream.set_params(model__temperature=temperature)
+    fitted = fit_temperature(probabilities, labels, classes)
     correct = [classes[i] == t for i, t in zip(probabilities.argmax(axis=1), labels)]
-    after = temper(probabilities, temperature)
+    before = round(expected_calibration_error(probabilities.max(axis=1), correct), 4)
+    with_fitted = round(expected_calibration_error(temper(probabilities, fitted).max(axis=1), correct), 4)
+    temperature = fitted if with_fitted < before else 1.0
+    downstream.set_params(model__temperature=temperature)
     return {
         "temperature": temperature,
-        "ece_before": round(expected_calibration_error(probabilities.max(axis=1), correct), 4),
-        "ece_after": round(expected_calibration_error(after.max(axis=1), correct), 4),
+        "fitted_temperature": fitted,
+        "ece_before": before,
+        "ece_with_fitted": with_fitted,
+        "ece_after": with_fitted if temperature != 1.0 else before,
     }
 
 
