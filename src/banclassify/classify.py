@@ -80,6 +80,13 @@ class Prediction:
 SUBTYPE_SEPARATOR = ":"
 
 
+def reported_macro_f1(estimator, X, y) -> float:
+    """``score`` of the classifiers here: macro-F1 (``evaluate.macro_f1``) on the reported labels, subtypes merged."""
+    from .evaluate import macro_f1
+
+    return macro_f1([label_of(str(v)) for v in y], list(estimator.predict(X)))
+
+
 def label_of(subtype: str) -> str:
     """"none:other_subject" -> "none": the label a training subtype belongs to."""
     return subtype.split(SUBTYPE_SEPARATOR, 1)[0]
@@ -118,9 +125,7 @@ class SubtypeClassifier(BaseEstimator, ClassifierMixin):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def score(self, X, y, sample_weight=None):
-        from sklearn.metrics import f1_score
-
-        return f1_score([label_of(str(v)) for v in y], self.predict(X), average="macro")
+        return reported_macro_f1(self, X, y)
 
 
 class TechnologyGate(BaseEstimator, ClassifierMixin):
@@ -169,9 +174,7 @@ class TechnologyGate(BaseEstimator, ClassifierMixin):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def score(self, X, y, sample_weight=None):
-        from sklearn.metrics import f1_score
-
-        return f1_score([label_of(str(v)) for v in y], self.predict(X), average="macro")
+        return reported_macro_f1(self, X, y)
 
 
 def temper(probabilities: np.ndarray, temperature: float) -> np.ndarray:

@@ -233,6 +233,7 @@ def somerville_figures(result) -> tuple[bool, int, list[tuple[str | None, str]]]
 
 
 def guard_documents(classifier, realdata: Path) -> GuardReport:
+    from .documents import ReadOptions
     from .errors import BanclassifyError
     from .scan import scan_file
 
@@ -242,7 +243,7 @@ def guard_documents(classifier, realdata: Path) -> GuardReport:
         report.agendas = 0
         for path in agendas:
             try:
-                result = scan_file(path, classifier, engine="pdfium", ocr="never")
+                result = scan_file(path, classifier, ReadOptions(engine="pdfium", ocr="never"))
             except BanclassifyError:  # image-only agendas: they need OCR
                 report.agendas_unread.append(path.name)
                 continue
@@ -287,7 +288,7 @@ def evaluate_realdev(
     guards: bool = True, progress=lambda message: None,
 ) -> RealdevReport:
     """Score clauses and documents of the development set, and the guard documents beside it."""
-    from .extract import DEFAULT_ENGINE, extract
+    from .documents import DEFAULT_ENGINE, extract
     from .scan import DEFAULT_MIN_CONFIDENCE, classify_document
 
     directory = Path(directory) if directory else default_realdev_dir()
