@@ -7,14 +7,13 @@ words' positions (``pdf``, ``pdfplumber_engine``, ``pdfium_engine``, ``ocr``);
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import InputError
 from ..limits import Limits, check_pages, check_size, reading_time_limit
 from .ocr import INSTALL_HINT
 from .pdf import DEFAULT_ENGINE, assemble_pdf, pdf_page_count, read_pdf_parallel
-from .text import HTML_SUFFIXES, TEXT_SUFFIXES, check_regular, read_html_file, read_text_file
+from .text import HTML_SUFFIXES, TEXT_SUFFIXES, read_document_bytes, read_html_file, read_text_file
 from .types import ExtractedDocument
 
 PDF_SUFFIXES = {".pdf"}
@@ -58,17 +57,7 @@ def document_kind(path: Path) -> str:
     if path.is_dir():
         raise InputError(path, "is a directory, not a document (use 'banclassify batch' for folders)")
     suffix = path.suffix.lower()
-    try:
-        # Without blocking, and checked on the open file: a FIFO would hang a plain open().
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        check_regular(path, os.fstat(fd).st_mode)
-        try:
-            head = handle.read(1024)
-        except OSError as exc:
-            raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    head = read_document_bytes(path, 1024)  # a FIFO or a device is refused, not waited on
     # Readers accept junk before the header (PDFium does); in a file named as text, "%PDF-" is text.
     if head.startswith(b"%PDF-") or (suffix not in TEXT_SUFFIXES | HTML_SUFFIXES and b"%PDF-" in head):
         return "pdf"

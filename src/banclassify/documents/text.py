@@ -33,8 +33,8 @@ HIGH_BYTES = re.compile(rb"(?:" + UTF8_MULTIBYTE + rb")|(?P<bad>[\x80-\xff])")
 OFFSETS_NAMED = 10
 
 
-def read_document_bytes(path: Path) -> bytes:
-    """The bytes of a regular file; ``InputError`` for a FIFO, device or socket.
+def read_document_bytes(path: Path, limit: int = -1) -> bytes:
+    """The bytes of a regular file (its first ``limit`` bytes if given); ``InputError`` for a FIFO, device or socket.
 
     The file is opened without blocking and checked on the open descriptor, so a
     FIFO named ``notes.txt`` cannot hang the read and a symlink to ``/dev/zero``
@@ -47,7 +47,7 @@ def read_document_bytes(path: Path) -> bytes:
     with os.fdopen(fd, "rb") as handle:
         check_regular(path, os.fstat(fd).st_mode)
         try:
-            return handle.read()
+            return handle.read(limit)
         except OSError as exc:
             raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
 
