@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -19,6 +20,10 @@ from . import __version__
 from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError
 from .labels import DEFAULT_MIN_CONFIDENCE
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, default_max_memory_mb
+
+# joblib says at import when it cannot make a semaphore (ulimit -f 0, no /dev/shm); it
+# then runs in one process, which costs only time: not worth two lines of warning.
+warnings.filterwarnings("ignore", message=".*joblib will operate in serial mode", category=UserWarning)
 
 app = typer.Typer(
     add_completion=True,
@@ -132,7 +137,7 @@ def emit(text: str, output: Optional[Path]) -> None:
     try:
         write_text_atomic(output, text)
     except OSError as exc:
-        raise BanclassifyError(output, f"cannot write output ({exc.strerror or exc})") from None
+        raise OutputError(output, output_problem(exc)) from None
 
 
 def version_callback(value: bool) -> None:
@@ -195,6 +200,7 @@ def scan(
     explain: bool = typer.Option(False, "--explain", metavar="", help="Show the terms that pushed each clause to its label, and the runner-up label."),
     full_text: bool = typer.Option(False, "--full-text", metavar="", help="Table: never trim a clause (on a terminal the table wraps instead)."),
     timeout: float = TimeoutOption,
+    max_memory: Optional[float] = MaxMemoryOption,
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
@@ -208,7 +214,8 @@ def scan(
     import time
 
     from .classify import ClauseClassifier
-    from .documents import ReadOptions
+    from .documents import DocumentReader, ReadOptions
+    from .files import check_writable
     from .inputs import expand_documents
     from .report import render_scans
     from .scan import scan_inputs
@@ -217,24 +224,30 @@ def scan(
     documents = expand_documents(files)
     if format is ScanFormat.html and len(documents) > 1:
         raise typer.BadParameter(f"html is one document's page; {len(documents)} documents given (use 'banclassify batch --report DIR')", param_hint="'--format'")
-    clock = time.perf_counter()
-    classifier = ClauseClassifier.load(model, trust=trust_model)
+    if output is not None:
+        check_writable(output)  # before the documents are read, not after
     options = ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages)
-    if len(documents) == 1 and str(documents[0]) != "-":
-        options.check_limits(documents[0])
-    classifier.prepare()
-    loading = time.perf_counter() - clock
-    results, failures = [], []
-    for path, result in scan_inputs(documents, classifier, options, explain=explain, stdin=sys.stdin):
-        if isinstance(result, BanclassifyError):
-            if len(documents) == 1:
-                raise result
-            failures.append(result)
-            typer.echo(f"banclassify: error: {result.one_line()}", err=True)
-            continue
-        for warning in result.warnings:
-            typer.echo(f"banclassify: warning: {result.file}: {warning}", err=True)
-        results.append((path, result))
+    memory = default_max_memory_mb() if max_memory is None else limit_or_none(max_memory)
+    # Documents are read in a supervised child process (memory ceiling, time limit from
+    # outside), forked now, before the model loads: it starts while the model loads.
+    with DocumentReader(options, memory) as reader:
+        clock = time.perf_counter()
+        classifier = ClauseClassifier.load(model, trust=trust_model)
+        if len(documents) == 1 and str(documents[0]) != "-":
+            options.check_limits(documents[0])
+        classifier.prepare()
+        loading = time.perf_counter() - clock
+        results, failures = [], []
+        for path, result in scan_inputs(documents, classifier, options, explain=explain, stdin=sys.stdin, reader=reader):
+            if isinstance(result, BanclassifyError):
+                if len(documents) == 1:
+                    raise result
+                failures.append(result)
+                typer.echo(f"banclassify: error: {result.one_line()}", err=True)
+                continue
+            for warning in result.warnings:
+                typer.echo(f"banclassify: warning: {result.file}: {warning}", err=True)
+            results.append((path, result))
     clock = time.perf_counter()
     if not results:
         text = ""
@@ -284,11 +297,18 @@ def classify(
     Example: banclassify classify "No department shall use face recognition."
     """
     from .classify import ClauseClassifier
-    from .inputs import read_clause_records
+    from .files import check_writable
+    from .inputs import check_clause, read_clause_records
     from .report import prediction_rows, render_predictions
+
+    output = None if output is not None and str(output) == "-" else output
+    if output is not None:
+        check_writable(output)
 
     if texts:
         records = [{"text": t} for t in texts]
+        for number, text in enumerate(texts, start=1):
+            check_clause(text, f"argument {number}")
     elif input is not None:
         records = read_clause_records(input)
     else:
@@ -435,10 +455,14 @@ def batch(
     from .batch import BatchOptions, run_batch
     from .documents import ExtractionCache, ReadOptions
     from .classify import ClauseClassifier
+    from .files import check_writable
 
     for target, allowed in ((out, {".jsonl", ".csv"}), (summary, {".csv", ".json"}), (tracker, {".csv"})):
         if target is not None and target.suffix.lower() not in allowed:
             raise BanclassifyError(target, f"unsupported output type (use {' or '.join(sorted(allowed))})")
+    for target in (out, summary, tracker, report_dir and report_dir / "index.html"):
+        if target is not None:
+            check_writable(target, append=resume and target == out)  # before any document is read
     if clear_cache:
         typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
     classifier = ClauseClassifier.load(model, trust=trust_model)
@@ -512,11 +536,13 @@ def annotate(
     from .corpus import annotated_texts
     from .classify import ClauseClassifier
     from .documents import ReadOptions
+    from .files import check_writable
     from .project import Project
 
     from .progress import Progress
 
     to = to or Project.at(project).annotations
+    check_writable(to, append=True)  # before the documents are read and the first answer given
     classifier = ClauseClassifier.load(model, trust=trust_model)
     with Progress(sys.stderr) as progress:
         queue = candidates(

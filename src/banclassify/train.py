@@ -14,7 +14,7 @@ from typing import Sequence
 from .classify import build_pipeline, save_model
 from .corpus import Corpus, data_hash, is_shipped, is_test_file, jsonl_files, load_corpus, training_files
 from .crossval import grid_search
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .evaluate import expected_calibration_error, out_of_fold_probabilities, score
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
@@ -100,6 +100,17 @@ def describe_data(corpus: Corpus, user_data: Path | None) -> list[str]:
     return lines
 
 
+def check_outputs(out: Path, shipped: bool) -> None:
+    """``files.check_writable`` for the model, its cards and where it is recorded as trusted."""
+    from .files import check_writable
+    from .modelfile import card_path
+    from .trust import SHIPPED_HASH_FILE, trust_file
+
+    check_writable(out)
+    check_writable(card_path(out))
+    check_writable(SHIPPED_HASH_FILE if shipped else trust_file(), append=not shipped)
+
+
 def train(
     files: Sequence[Path],
     out: Path,
@@ -119,10 +130,16 @@ def train(
     grid points. ``out`` is replaced atomically, so an interrupted run leaves the old
     model. ``DataError`` names every bad line of the data. ``shipped`` also records the model as
     the shipped one (its hash in ``shipped_model.sha256``); ``user_data`` is named in the data summary.
+    Every file it writes is checked first (``OutputError``): a model that cannot be saved is found
+    before the training, not after it.
     """
     progress = progress or Progress()
     started = time.perf_counter()
+    check_outputs(out, shipped)
     corpus = load_corpus(files)
+    labels = sorted(set(corpus.labels))
+    if len(labels) < 2:
+        raise DataError(None, f"the labelled data has only one label ({labels[0]}, {len(corpus.examples)} clauses): a model needs clauses of at least two labels (add clauses labelled none)")
     for line in describe_data(corpus, user_data):
         progress.note(line)
     pipeline = build_pipeline()
