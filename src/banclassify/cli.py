@@ -17,7 +17,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError
+from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError, OutputError, output_problem
 from .labels import DEFAULT_MIN_CONFIDENCE
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, default_max_memory_mb
 
