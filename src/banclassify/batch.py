@@ -308,10 +308,10 @@ def _plan_units(pending: list[_Pending], options: BatchOptions, cache: Extractio
         if count and count > options.pages_per_unit:
             for first in range(1, count + 1, options.pages_per_unit):
                 item.units += 1
-                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.read.timeout, options.read.engine, options.read.ocr)
+                yield ExtractionUnit(index, str(item.path), item.kind, first, first + options.pages_per_unit - 1, options.read.timeout, options.read.engine, options.read.ocr, options.read.max_pages)
         else:
             item.units = 1
-            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.read.timeout, engine=options.read.engine, ocr=options.read.ocr)
+            yield ExtractionUnit(index, str(item.path), item.kind, timeout=options.read.timeout, engine=options.read.engine, ocr=options.read.ocr, max_pages=options.read.max_pages)
 
 
 def _completed_documents(

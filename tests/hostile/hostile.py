@@ -51,6 +51,23 @@ def children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def measured(*args, env: dict | None = None, timeout: float = 180) -> tuple[subprocess.CompletedProcess, float]:
+    """``banclassify ARGS`` run by a fresh Python, and the peak resident size (MB) of that run's
+    processes (ru_maxrss of its children: the CLI and every reader process it waited for)."""
+    measure = (
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "sys.stderr.write(r.stderr); sys.stdout.write(r.stdout); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); sys.exit(r.returncode)"
+    )
+    result = subprocess.run(
+        [str(EXE.with_name("python")), "-c", measure, str(EXE), *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+    )
+    *output, peak = result.stdout.splitlines() or ["0"]
+    result.stdout = "".join(line + "\n" for line in output)
+    return result, float(peak)
+
+
 def pdf(objects: list[bytes], root: int = 1, xref: bool = True) -> bytes:
     """A PDF of the given object bodies (object n is objects[n-1]) with a correct xref table."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")

@@ -33,7 +33,7 @@ def extract(
     kind, _ = check_limits(path, limits)
     with reading_time_limit(path, limits.timeout):
         if kind == "pdf":
-            document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr))
+            document = assemble_pdf(path, read_pdf_parallel(path, engine, jobs, ocr=ocr, max_pages=limits.max_pages))
         elif kind == "html":
             document = read_html_file(path)
         else:

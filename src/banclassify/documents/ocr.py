@@ -20,6 +20,10 @@ from ..errors import InputError
 from .types import Word
 
 DPI = 300
+# The most pixels one page is rendered to for OCR: a letter page at 300 dpi is 8.4
+# million. A page larger than a poster is rendered at a lower resolution instead,
+# so that a 14,400-point MediaBox does not ask for a 60,000 x 60,000 bitmap (10 GB).
+MAX_PAGE_PIXELS = 40_000_000
 PAGE_SECONDS = 300  # Tesseract's time for one page, whatever --timeout says
 # A page whose text layer has fewer characters than this, while images cover most of
 # it, is a scan with (at most) a stamped header: read it by OCR.
@@ -51,17 +55,29 @@ def needs_ocr(chars: int, image_cover: float, mode: str, min_chars: int) -> bool
     return chars < min_chars or (chars < HEADER_ONLY_CHARS and image_cover >= IMAGE_COVER)
 
 
-def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tuple[int, list[Word]]]:
+def render_scale(width: float, height: float) -> float:
+    """Pixels per point for rendering a page: ``DPI``, or less for a page over ``MAX_PAGE_PIXELS``
+    (however large the page, its bitmap stays within the budget); 0 for a size that is not a number."""
+    scale = DPI / 72
+    if not (0 < width < float("inf") and 0 < height < float("inf")):
+        return 0.0
+    # Square roots apart: width * height overflows for a 1e300-point box.
+    return min(scale, MAX_PAGE_PIXELS**0.5 / width**0.5 / height**0.5)
+
+
+def read_pages(
+    path: Path, numbers: Sequence[int], jobs: int = 1, notes: list[str] | None = None,
+) -> Iterator[tuple[int, list[Word]]]:
     """OCR pages (1-based) into positioned words, in PDF points; ``jobs`` Tesseract processes at a time.
 
     Yields (page number, words) in the order of ``numbers``. A page Tesseract
     cannot read raises ``OcrError`` naming it; a page PDFium cannot render (a
-    damaged file that only pdfplumber opens) comes back as (number, None).
+    damaged file that only pdfplumber opens) comes back as (number, None). A page
+    too large to render at ``DPI`` is rendered smaller, with a warning in ``notes``.
     """
     import pypdfium2
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    scale = DPI / 72
     jobs = max(1, jobs)
     tesseracts = _Tesseracts()
     with tempfile.TemporaryDirectory(prefix="banclassify-ocr-") as folder:
@@ -81,7 +97,17 @@ def read_pages(path: Path, numbers: Sequence[int], jobs: int = 1) -> Iterator[tu
                     wait(running, return_when=FIRST_COMPLETED)
                 png = Path(folder) / f"page-{number}.png"
                 try:
-                    bitmap = document[number - 1].render(scale=scale)
+                    page = document[number - 1]
+                    width, height = page.get_size()
+                    scale = render_scale(width, height)
+                    if not scale:
+                        raise ValueError("the page has no size")
+                    if scale < DPI / 72 and notes is not None:
+                        notes.append(
+                            f"page {number} is {width:.0f} x {height:.0f} pt: rendered for OCR at {scale * 72:.2g} dpi instead of {DPI} "
+                            f"(at most {MAX_PAGE_PIXELS / 1e6:.0f} million pixels a page), so small print on it may be missed"
+                        )
+                    bitmap = page.render(scale=scale)
                 except Exception:
                     futures.append((number, None))
                     continue

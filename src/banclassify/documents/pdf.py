@@ -41,6 +41,7 @@ class PdfOpenError(InputError):
 
 def read_pdf_lines(
     path: str | Path, first: int = 1, last: int | None = None, engine: str = DEFAULT_ENGINE, ocr: str = "auto", jobs: int = 1,
+    max_pages: int | None = None,
 ) -> PdfPages:
     """Read pages ``first``..``last`` (1-based, inclusive) as positioned lines.
 
@@ -49,30 +50,37 @@ def read_pdf_lines(
     pages are read by OCR after the others, ``jobs`` of them at a time. When the
     engine cannot open the file, the other engine tries, and a note says so:
     each repairs different damage (PDFium reads files with junk before the header
-    that pdfminer finds "No /Root object!" in).
+    that pdfminer finds "No /Root object!" in). ``max_pages`` is checked against
+    the pages as they are read, whatever the file's page count says (``TooManyPages``).
     """
     if engine not in ENGINES:
         raise InputError(None, f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     try:
-        return _engine_pages(engine, Path(path), first, last, ocr, jobs)
+        return _engine_pages(engine, Path(path), first, last, ocr, jobs, max_pages)
     except PdfOpenError as exc:
         other = next(e for e in ENGINES if e != engine)
         try:
-            result = _engine_pages(other, Path(path), first, last, ocr, jobs)
+            result = _engine_pages(other, Path(path), first, last, ocr, jobs, max_pages)
         except PdfOpenError:
             raise exc from None
         result.notes.append(f"{ENGINE_NAMES[engine]} cannot open it: {exc.problem}; read with {ENGINE_NAMES[other]} instead")
         return result
 
 
-def _engine_pages(engine: str, path: Path, first: int, last: int | None, ocr: str, jobs: int) -> PdfPages:
+def _engine_pages(engine: str, path: Path, first: int, last: int | None, ocr: str, jobs: int, max_pages: int | None) -> PdfPages:
     if engine == "pdfium":
         from . import pdfium_engine
 
-        return pdfium_engine.read_pages(path, first, last, ocr, jobs)
+        return pdfium_engine.read_pages(path, first, last, ocr, jobs, max_pages)
     from . import pdfplumber_engine
 
-    return pdfplumber_engine.read_pages(path, first, last, ocr, jobs)
+    return pdfplumber_engine.read_pages(path, first, last, ocr, jobs, max_pages)
+
+
+def too_many_pages(path: Path, max_pages: int, declared: int) -> InputError:
+    """The error for a page tree that holds more pages than ``--max-pages``, found while reading it."""
+    claim = f", though the file declares {declared}" if declared and declared <= max_pages else ""
+    return InputError(path, f"too many pages (more than {max_pages} in its page tree{claim}; the limit is --max-pages {max_pages})")
 
 
 def page_source(number: int, chars: int, cover: float, mode: str, result: PdfPages) -> str:
@@ -100,7 +108,7 @@ def add_ocr_pages(path: Path, scanned: list[tuple[int, float, float]], jobs: int
 
     sizes = {number: (width, height) for number, width, height in scanned}
     try:
-        for number, words in ocr.read_pages(path, list(sizes), jobs):
+        for number, words in ocr.read_pages(path, list(sizes), jobs, notes=result.notes):
             if words is None:
                 result.unreadable.append(number)
                 continue
@@ -126,7 +134,7 @@ def page_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
     return [(first, min(count, first + size - 1)) for first in range(1, count + 1, size)]
 
 
-def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> list[PdfPages]:
+def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto", max_pages: int | None = None) -> list[PdfPages]:
     """Read a long PDF as page ranges in worker processes, in page order."""
     from joblib import cpu_count
 
@@ -134,16 +142,16 @@ def read_pdf_parallel(path: Path, engine: str, jobs: int, ocr: str = "auto") -> 
     count = pdf_page_count(path)
     ranges = page_ranges(count, jobs) if count and jobs > 1 else []
     if len(ranges) < 2:
-        return [read_pdf_lines(path, engine=engine, ocr=ocr, jobs=jobs)]
+        return [read_pdf_lines(path, engine=engine, ocr=ocr, jobs=jobs, max_pages=max_pages)]
     from joblib import Parallel, delayed
 
-    return Parallel(n_jobs=jobs)(delayed(_read_range)(path, a, b, engine, ocr) for a, b in ranges)
+    return Parallel(n_jobs=jobs)(delayed(_read_range)(path, a, b, engine, ocr, max_pages) for a, b in ranges)
 
 
-def _read_range(path: Path, first: int, last: int, engine: str, ocr: str) -> PdfPages:
+def _read_range(path: Path, first: int, last: int, engine: str, ocr: str, max_pages: int | None = None) -> PdfPages:
     """``read_pdf_lines`` in a worker process."""
     freeze_in_worker()
-    return read_pdf_lines(path, first, last, engine, ocr)
+    return read_pdf_lines(path, first, last, engine, ocr, max_pages=max_pages)
 
 
 def assemble_pdf(path: str | Path, parts: list[PdfPages]) -> ExtractedDocument:

@@ -15,11 +15,11 @@ from pathlib import Path
 from ..errors import InputError
 from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
-from .pdf import PdfOpenError, add_ocr_pages, page_source, reason
+from .pdf import PdfOpenError, add_ocr_pages, page_source, reason, too_many_pages
 from .types import PdfPages, Word
 
 
-def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1) -> PdfPages:
+def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1, max_pages: int | None = None) -> PdfPages:
     """PDFium's characters of pages ``first``..``last``, grouped into positioned words the way pdfplumber groups them."""
     import pypdfium2
 
@@ -33,6 +33,8 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
         count = len(document)
         if count == 0:
             raise PdfOpenError(path, "empty document: the PDF has no pages")
+        if max_pages is not None and count > max_pages:
+            raise too_many_pages(path, max_pages, 0)
         stop = count if last is None else min(last, count)
         # PDFium's count is the page tree's: pages of a cut-off file are missing from it, not from the count.
         result = PdfPages([], [], count, declared=count)

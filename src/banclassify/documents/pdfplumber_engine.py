@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..limits import MAX_STREAM_MB
 from .layout import horizontal_rule, mark_amendments, page_lines
 from .ocr import HEADER_ONLY_CHARS
-from .pdf import PdfOpenError, add_ocr_pages, page_source, reason
+from .pdf import PdfOpenError, add_ocr_pages, page_source, reason, too_many_pages
 from .types import PageLines, PdfPages, Word
 
 class DecompressionBomb(ValueError):
@@ -118,7 +118,7 @@ def iter_pages(pdf: PDF, first: int, last: int | None) -> Iterator[TextPage]:
             yield TextPage(pdf, pdfminer_page, page_number=number, initial_doctop=0)
 
 
-def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1) -> PdfPages:
+def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs: int = 1, max_pages: int | None = None) -> PdfPages:
     """pdfplumber's words of pages ``first``..``last``, as positioned lines (see ``pdf.read_pdf_lines``)."""
     # pdfminer logs every repair it makes to a broken file; the user gets one line from us instead.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -142,6 +142,10 @@ def read_pages(path: Path, first: int, last: int | None, ocr: str = "auto", jobs
                 break
             if page is None:
                 break
+            if max_pages is not None and page.page_number > max_pages:
+                # pdfminer walks the page tree itself, whatever its /Count says.
+                page.close()
+                raise too_many_pages(path, max_pages, result.declared)
             number = result.page_count = page.page_number
             try:
                 chars = len(page.chars)

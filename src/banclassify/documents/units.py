@@ -31,6 +31,7 @@ class ExtractionUnit:
     timeout: float | None = None
     engine: str = DEFAULT_ENGINE
     ocr: str = "auto"
+    max_pages: int | None = None  # checked as pages are read: a page tree may hold more than it declares
 
 
 @dataclass
@@ -50,7 +51,7 @@ def extract_unit(unit: ExtractionUnit) -> UnitResult:
         path = Path(unit.path)
         with reading_time_limit(path, unit.timeout):
             if unit.kind == "pdf":
-                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine, unit.ocr)
+                payload: object = read_pdf_lines(path, unit.first, unit.last, unit.engine, unit.ocr, max_pages=unit.max_pages)
             elif unit.kind == "html":
                 payload = read_html_file(path)
             else:
