@@ -195,6 +195,7 @@ def scan(
     explain: bool = typer.Option(False, "--explain", metavar="", help="Show the terms that pushed each clause to its label, and the runner-up label."),
     full_text: bool = typer.Option(False, "--full-text", metavar="", help="Table: never trim a clause (on a terminal the table wraps instead)."),
     timeout: float = TimeoutOption,
+    max_memory: Optional[float] = MaxMemoryOption,
     max_mb: float = typer.Option(DEFAULT_MAX_MB, "--max-mb", min=0.001, help="Refuse files larger than this many megabytes."),
     max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages than this."),
 ) -> None:
@@ -208,7 +209,7 @@ def scan(
     import time
 
     from .classify import ClauseClassifier
-    from .documents import ReadOptions
+    from .documents import DocumentReader, ReadOptions
     from .inputs import expand_documents
     from .report import render_scans
     from .scan import scan_inputs
@@ -217,24 +218,28 @@ def scan(
     documents = expand_documents(files)
     if format is ScanFormat.html and len(documents) > 1:
         raise typer.BadParameter(f"html is one document's page; {len(documents)} documents given (use 'banclassify batch --report DIR')", param_hint="'--format'")
-    clock = time.perf_counter()
-    classifier = ClauseClassifier.load(model, trust=trust_model)
     options = ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages)
-    if len(documents) == 1 and str(documents[0]) != "-":
-        options.check_limits(documents[0])
-    classifier.prepare()
-    loading = time.perf_counter() - clock
-    results, failures = [], []
-    for path, result in scan_inputs(documents, classifier, options, explain=explain, stdin=sys.stdin):
-        if isinstance(result, BanclassifyError):
-            if len(documents) == 1:
-                raise result
-            failures.append(result)
-            typer.echo(f"banclassify: error: {result.one_line()}", err=True)
-            continue
-        for warning in result.warnings:
-            typer.echo(f"banclassify: warning: {result.file}: {warning}", err=True)
-        results.append((path, result))
+    memory = default_max_memory_mb() if max_memory is None else limit_or_none(max_memory)
+    # Documents are read in a supervised child process (memory ceiling, time limit from
+    # outside), forked now, before the model loads: it starts while the model loads.
+    with DocumentReader(options, memory) as reader:
+        clock = time.perf_counter()
+        classifier = ClauseClassifier.load(model, trust=trust_model)
+        if len(documents) == 1 and str(documents[0]) != "-":
+            options.check_limits(documents[0])
+        classifier.prepare()
+        loading = time.perf_counter() - clock
+        results, failures = [], []
+        for path, result in scan_inputs(documents, classifier, options, explain=explain, stdin=sys.stdin, reader=reader):
+            if isinstance(result, BanclassifyError):
+                if len(documents) == 1:
+                    raise result
+                failures.append(result)
+                typer.echo(f"banclassify: error: {result.one_line()}", err=True)
+                continue
+            for warning in result.warnings:
+                typer.echo(f"banclassify: warning: {result.file}: {warning}", err=True)
+            results.append((path, result))
     clock = time.perf_counter()
     if not results:
         text = ""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterator, Sequence, TextIO
 
 from .attributes import CONDITION_WORDS, ClauseAttributes
-from .documents import ExtractedDocument, ReadOptions, extract
+from .documents import DocumentReader, ExtractedDocument, ReadOptions, extract
 from .errors import BanclassifyError
 from .labels import DEFAULT_MIN_CONFIDENCE, LABELS_BY_STRENGTH, strongest  # noqa: F401 (DEFAULT_MIN_CONFIDENCE: part of this module's interface)
 from .segment import segment
@@ -137,19 +137,24 @@ class ScanResult:
 
 
 def scan_file(path: str | Path, classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False,
-              name: str | None = None) -> ScanResult:
+              name: str | None = None, reader: DocumentReader | None = None) -> ScanResult:
     """Label every clause of one document read with ``options``; ``InputError`` when it cannot be read.
 
     The limits of ``options`` (size, pages, time) apply to the file as its content says it is;
     the time limit covers reading, the part whose cost depends on what the file contains.
     ``name`` is what the result and its errors call the document (default: ``path``).
+    With a ``reader`` (``documents.DocumentReader``) the document is read in its child
+    process, under its memory ceiling and with the time limit enforced from outside.
     """
     options = options or ReadOptions()
     path = Path(path)
     try:
         clock = time.perf_counter()
-        document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr, limits=options.limits)
-        seconds = time.perf_counter() - clock
+        if reader is not None:
+            document, seconds = reader.read(path, options)
+        else:
+            document = extract(path, engine=options.engine, jobs=options.jobs, ocr=options.ocr, limits=options.limits)
+            seconds = time.perf_counter() - clock
         result = classify_document(document, classifier, name or str(path), explain=explain)
     except BanclassifyError as exc:
         if name is None or exc.path != str(path):
@@ -160,9 +165,9 @@ def scan_file(path: str | Path, classifier: ClauseClassifier, options: ReadOptio
 
 
 def scan_inputs(paths: Sequence[Path], classifier: ClauseClassifier, options: ReadOptions | None = None, explain: bool = False,
-                stdin: TextIO | BinaryIO | None = None) -> Iterator[tuple[Path, ScanResult | BanclassifyError]]:
-    """``scan_file`` on each of ``paths`` in order, yielding the result or the error that stopped it;
-    ``-`` is the document on ``stdin`` (named "<stdin>")."""
+                stdin: TextIO | BinaryIO | None = None, reader: DocumentReader | None = None) -> Iterator[tuple[Path, ScanResult | BanclassifyError]]:
+    """``scan_file`` on each of ``paths`` in order (through ``reader``, if given), yielding the result
+    or the error that stopped it; ``-`` is the document on ``stdin`` (named "<stdin>")."""
     from .inputs import STDIN, STDIN_NAME, stdin_document
 
     options = options or ReadOptions()
@@ -170,9 +175,9 @@ def scan_inputs(paths: Sequence[Path], classifier: ClauseClassifier, options: Re
         try:
             if str(path) == STDIN:
                 with stdin_document(getattr(stdin, "buffer", stdin), options.max_mb) as copy:
-                    yield path, scan_file(copy, classifier, options, explain, name=STDIN_NAME)
+                    yield path, scan_file(copy, classifier, options, explain, name=STDIN_NAME, reader=reader)
             else:
-                yield path, scan_file(path, classifier, options, explain)
+                yield path, scan_file(path, classifier, options, explain, reader=reader)
         except BanclassifyError as exc:
             yield path, exc
 

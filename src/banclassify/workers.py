@@ -56,10 +56,10 @@ def death_reason(exitcode: int | None, memory_mb: float | None) -> str:
 
 
 class _Worker:
-    def __init__(self, context, func: Callable, memory_mb: float | None):
+    def __init__(self, context, func: Callable, memory_mb: float | None, daemon: bool = True):
         self.conn, child = context.Pipe()
         # The fork server keeps the environment it started with; a worker takes the caller's as it is now (PATH, OMP_THREAD_LIMIT).
-        self.process = context.Process(target=_worker_main, args=(child, func, memory_mb, dict(os.environ)), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, func, memory_mb, dict(os.environ)), daemon=daemon)
         self.process.start()
         child.close()
         self.item: int | None = None
@@ -115,6 +115,66 @@ def _context():
         return multiprocessing.get_context("spawn")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def _fork_context():
+    """A plain fork where there is one: for a worker started before its caller has threads or much memory."""
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return _context()
+
+
+class SupervisedWorker:
+    """One supervised worker process that calls ``func(item)`` for one item at a time.
+
+    The first worker is a fork of the caller, made at once: the CLI makes it
+    before it loads the model (a few milliseconds, while the caller has no threads
+    and little memory), so the worker is ready when the first document comes. A
+    worker that dies or overruns its time limit is killed and the next item gets
+    a new one from the fork server (the caller may be large by then). Workers cap
+    their address space at ``memory_mb`` and are not daemons, so that they may
+    start processes of their own (page ranges of a long PDF). Use it as a context
+    manager: leaving the block stops the worker, whatever happened.
+    """
+
+    def __init__(self, func: Callable, memory_mb: float | None = None):
+        self.func, self.memory_mb = func, memory_mb
+        self._worker: _Worker | None = _Worker(_fork_context(), func, memory_mb, daemon=False)
+
+    def call(self, item: object, timeout: float | None = None) -> Outcome:
+        """``func(item)`` in the worker: its value, or why there is none (the worker died, or ran out of time)."""
+        if self._worker is None:
+            self._worker = _Worker(_context(), self.func, self.memory_mb, daemon=False)
+        worker = self._worker
+        worker.give(0, item, timeout)
+        outcome = None
+        while outcome is None:
+            left = None if worker.deadline is None else max(0.0, worker.deadline - time.monotonic())
+            wait([worker.conn, worker.process.sentinel], timeout=left)
+            outcome = _collect(worker, self.memory_mb, timeout)
+        worker.item = None
+        if outcome.crashed or outcome.failure == _timed_out(timeout):
+            worker.kill()
+            self._worker = None
+        return outcome
+
+    def close(self) -> None:
+        if self._worker is None:
+            return
+        try:
+            self._worker.conn.send(None)
+        except OSError:
+            pass
+        self._worker.process.join(0.5)
+        self._worker.kill()
+        self._worker = None
+
+    def __enter__(self) -> "SupervisedWorker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def supervised_map(
@@ -199,6 +259,8 @@ def _collect(worker: _Worker, memory_mb: float | None, timeout: float | None) ->
 
 
 def _timed_out(timeout: float | None) -> str:
+    if timeout is None:  # never the failure of a unit without a time limit (--timeout 0)
+        return "timed out (the reader was stopped)"
     return f"timed out after {timeout:g} s (the reader was stopped)"
 
 

@@ -15,13 +15,15 @@ pages; ``segment`` takes it from there. Modules, one job each:
 - ``ocr``: scanned pages through Tesseract;
 - ``options``: ReadOptions (engine, OCR, jobs, limits) and ``read_document``;
 - ``cache``: extraction results by file hash, engine and OCR mode;
-- ``units``: the entry point of batch worker processes.
+- ``units``: the entry point of batch worker processes;
+- ``isolated``: one document read in a supervised child process (``scan``).
 
 Nothing here imports scikit-learn or spaCy, so worker processes start fast.
 """
 
 from .cache import ExtractionCache
 from .extract import SUPPORTED_SUFFIXES, check_limits, document_kind, extract, finalise, format_pages
+from .isolated import DocumentReader
 from .options import ReadOptions, read_document
 from .pdf import DEFAULT_ENGINE, ENGINES, PAGES_PER_UNIT, assemble_pdf, pdf_page_count, read_pdf_lines
 from .types import ExtractedDocument, Line, PageLines, PageText, PdfPages, Word
@@ -29,6 +31,7 @@ from .units import ExtractionUnit, UnitResult, extract_unit
 
 __all__ = [
     "DEFAULT_ENGINE",
+    "DocumentReader",
     "ENGINES",
     "PAGES_PER_UNIT",
     "SUPPORTED_SUFFIXES",
