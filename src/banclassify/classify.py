@@ -382,7 +382,6 @@ def save_model(pipeline: Any, path: Path, card: dict, shipped: bool = False) -> 
     from . import trust
 
     card_text = json.dumps(card, indent=2, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         # Uncompressed: a third larger (12 MB against 9 MB) and loads about a third faster,
         # which a one-page scan feels; joblib.load reads either form.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -19,6 +20,10 @@ from . import __version__
 from .errors import EXIT_DATA, EXIT_INTERNAL, BanclassifyError
 from .labels import DEFAULT_MIN_CONFIDENCE
 from .limits import DEFAULT_MAX_MB, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, default_max_memory_mb
+
+# joblib says at import when it cannot make a semaphore (ulimit -f 0, no /dev/shm); it
+# then runs in one process, which costs only time: not worth two lines of warning.
+warnings.filterwarnings("ignore", message=".*joblib will operate in serial mode", category=UserWarning)
 
 app = typer.Typer(
     add_completion=True,
@@ -132,7 +137,7 @@ def emit(text: str, output: Optional[Path]) -> None:
     try:
         write_text_atomic(output, text)
     except OSError as exc:
-        raise BanclassifyError(output, f"cannot write output ({exc.strerror or exc})") from None
+        raise OutputError(output, output_problem(exc)) from None
 
 
 def version_callback(value: bool) -> None:
@@ -210,6 +215,7 @@ def scan(
 
     from .classify import ClauseClassifier
     from .documents import DocumentReader, ReadOptions
+    from .files import check_writable
     from .inputs import expand_documents
     from .report import render_scans
     from .scan import scan_inputs
@@ -218,6 +224,8 @@ def scan(
     documents = expand_documents(files)
     if format is ScanFormat.html and len(documents) > 1:
         raise typer.BadParameter(f"html is one document's page; {len(documents)} documents given (use 'banclassify batch --report DIR')", param_hint="'--format'")
+    if output is not None:
+        check_writable(output)  # before the documents are read, not after
     options = ReadOptions(engine.value, ocr.value, jobs, limit_or_none(timeout), max_mb, max_pages)
     memory = default_max_memory_mb() if max_memory is None else limit_or_none(max_memory)
     # Documents are read in a supervised child process (memory ceiling, time limit from
@@ -289,8 +297,13 @@ def classify(
     Example: banclassify classify "No department shall use face recognition."
     """
     from .classify import ClauseClassifier
+    from .files import check_writable
     from .inputs import read_clause_records
     from .report import prediction_rows, render_predictions
+
+    output = None if output is not None and str(output) == "-" else output
+    if output is not None:
+        check_writable(output)
 
     if texts:
         records = [{"text": t} for t in texts]
@@ -440,10 +453,14 @@ def batch(
     from .batch import BatchOptions, run_batch
     from .documents import ExtractionCache, ReadOptions
     from .classify import ClauseClassifier
+    from .files import check_writable
 
     for target, allowed in ((out, {".jsonl", ".csv"}), (summary, {".csv", ".json"}), (tracker, {".csv"})):
         if target is not None and target.suffix.lower() not in allowed:
             raise BanclassifyError(target, f"unsupported output type (use {' or '.join(sorted(allowed))})")
+    for target in (out, summary, tracker, report_dir and report_dir / "index.html"):
+        if target is not None:
+            check_writable(target, append=resume and target == out)  # before any document is read
     if clear_cache:
         typer.echo(f"cleared {ExtractionCache().clear()} cached extraction(s)", err=True)
     classifier = ClauseClassifier.load(model, trust=trust_model)
@@ -517,11 +534,13 @@ def annotate(
     from .corpus import annotated_texts
     from .classify import ClauseClassifier
     from .documents import ReadOptions
+    from .files import check_writable
     from .project import Project
 
     from .progress import Progress
 
     to = to or Project.at(project).annotations
+    check_writable(to, append=True)  # before the documents are read and the first answer given
     classifier = ClauseClassifier.load(model, trust=trust_model)
     with Progress(sys.stderr) as progress:
         queue = candidates(

@@ -33,10 +33,13 @@ class ImportReport:
 
 
 def import_corrections(source: Path, target: Path) -> ImportReport:
+    from .files import check_writable
+
     if not source.exists():
         raise InputError(source, "no such file")
     if source.is_dir():
         raise InputError(source, "is a directory, not an export file")
+    check_writable(target, append=True)  # before the source is read
     content = decode_text(source, source.read_bytes())
     report = ImportReport()
     records: list[dict] = []

@@ -142,6 +142,36 @@ class atomic_path:
             os.close(self._fd)  # releases the lock, after the rename
 
 
+def check_writable(path: str | Path, append: bool = False) -> None:
+    """Refuse an output that cannot be written, before any work is done: one ``OutputError`` naming it.
+
+    A command that would work for minutes (train, a long scan) first checks
+    where its result goes: the folder must take a new file with a byte in it (a
+    read-only file system, no permission, a full disk and ``ulimit -f`` all fail
+    there), which is then removed. For ``append`` to a file that exists, the
+    file itself must open for appending (its folder need not take new files).
+    A folder that does not exist yet is created, as writing the output would.
+    """
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        if append and path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / f".{path.name}.{secrets.token_hex(4)}.probe"
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            probe.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(path, output_problem(exc)) from None
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -100,6 +100,17 @@ def describe_data(corpus: Corpus, user_data: Path | None) -> list[str]:
     return lines
 
 
+def check_outputs(out: Path, shipped: bool) -> None:
+    """``files.check_writable`` for the model, its cards and where it is recorded as trusted."""
+    from .files import check_writable
+    from .modelfile import card_path
+    from .trust import SHIPPED_HASH_FILE, trust_file
+
+    check_writable(out)
+    check_writable(card_path(out))
+    check_writable(SHIPPED_HASH_FILE if shipped else trust_file(), append=not shipped)
+
+
 def train(
     files: Sequence[Path],
     out: Path,
@@ -119,9 +130,12 @@ def train(
     grid points. ``out`` is replaced atomically, so an interrupted run leaves the old
     model. ``DataError`` names every bad line of the data. ``shipped`` also records the model as
     the shipped one (its hash in ``shipped_model.sha256``); ``user_data`` is named in the data summary.
+    Every file it writes is checked first (``OutputError``): a model that cannot be saved is found
+    before the training, not after it.
     """
     progress = progress or Progress()
     started = time.perf_counter()
+    check_outputs(out, shipped)
     corpus = load_corpus(files)
     for line in describe_data(corpus, user_data):
         progress.note(line)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 from pathlib import Path
 
+from ..errors import OutputError, output_problem
 from ..files import atomic_path
 from ..userdirs import cache_dir
 from .ocr import tesseract_available
@@ -26,6 +28,7 @@ EXTRACTION_VERSION = "3"
 class ExtractionCache:
     def __init__(self, directory: Path | None = None):
         self.directory = Path(directory) if directory else cache_dir()
+        self.writable = True  # until a write fails: then the run goes on without writing entries
 
     def _entry(self, sha256: str, engine: str) -> Path:
         return self.directory / f"{sha256[:2]}" / f"{sha256}-{engine}-v{EXTRACTION_VERSION}.json.gz"
@@ -64,12 +67,19 @@ class ExtractionCache:
             "unreadable_pages": document.unreadable_pages,
             "damage": document.damage,
         }
+        if not self.writable:
+            return
         try:
             with atomic_path(self._entry(sha256, engine)) as tmp:
                 with gzip.open(tmp, "wt", encoding="utf-8") as handle:
                     json.dump(data, handle)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except (OSError, OutputError) as exc:
+            # A cache that cannot be written (full, read-only) only costs time: say so once and go on.
+            self.writable = False
+            problem = exc.problem if isinstance(exc, OutputError) else output_problem(exc)
+            logging.getLogger("banclassify").warning(
+                f"{self.directory}: the extraction cache is skipped for the rest of this run ({problem}); set BANCLASSIFY_CACHE_DIR or use --no-cache"
+            )
 
     def clear(self) -> int:
         removed = 0
