@@ -298,7 +298,7 @@ def classify(
     """
     from .classify import ClauseClassifier
     from .files import check_writable
-    from .inputs import read_clause_records
+    from .inputs import check_clause, read_clause_records
     from .report import prediction_rows, render_predictions
 
     output = None if output is not None and str(output) == "-" else output
@@ -307,6 +307,8 @@ def classify(
 
     if texts:
         records = [{"text": t} for t in texts]
+        for number, text in enumerate(texts, start=1):
+            check_clause(text, f"argument {number}")
     elif input is not None:
         records = read_clause_records(input)
     else:

@@ -12,6 +12,7 @@ from .errors import DataError
 from .files import sha256_file
 from .jsonl import parse_jsonl, read_jsonl
 from .labels import LABELS_BY_STRENGTH, is_label
+from .limits import clause_too_long
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "labeled"
 
@@ -133,6 +134,9 @@ def load_corpus(files: Iterable[Path]) -> Corpus:
             text = record.get("text")
             if not isinstance(text, str) or not text.strip():
                 problems.append(f"{where}: missing or empty 'text'")
+                continue
+            if clause_too_long(text):
+                problems.append(f"{where}: {clause_too_long(text)}")
                 continue
             label = record.get("label")
             if not is_label(label):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,17 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)
 
 
+# Rows are read, checked and appended this many at a time: a 1 GB export is streamed
+# through in flat memory instead of being held whole (it once took 12 times its size).
+CHUNK_ROWS = 1000
+
+
 def import_corrections(source: Path, target: Path) -> ImportReport:
+    """Append the corrections in ``source`` to ``target``; bad rows are named in the report and skipped.
+
+    CSV and JSONL exports are streamed, ``CHUNK_ROWS`` rows at a time, each chunk
+    appended whole; a Label Studio export is one JSON document and is read whole.
+    """
     from .files import check_writable
 
     if not source.exists():
@@ -40,27 +52,50 @@ def import_corrections(source: Path, target: Path) -> ImportReport:
     if source.is_dir():
         raise InputError(source, "is a directory, not an export file")
     check_writable(target, append=True)  # before the source is read
-    content = decode_text(source, source.read_bytes())
     report = ImportReport()
-    records: list[dict] = []
-    if source.suffix.lower() == ".csv":
-        report.format = "banclassify CSV"
-        _from_rows(source, _csv_rows(source, content), report, records)
-    elif source.suffix.lower() == ".json":
-        _from_label_studio(source, content, report, records)
-    else:
-        rows, problems = parse_jsonl(content, str(source), strict=False)
-        report.problems.extend(problems)
-        if any("answer" in row for _, row in rows):
-            report.format = "Prodigy JSONL"
-            _from_prodigy(source, rows, report, records)
-        else:
-            report.format = "banclassify JSONL"
-            _from_rows(source, rows, report, records)
-    existing = annotated_texts(target)
+    # Compared by digest: the clauses of a large export and of the target stay out of memory.
+    existing = {_digest(key) for key in annotated_texts(target)}
+    if source.suffix.lower() == ".json":
+        records: list[dict] = []
+        _from_label_studio(source, decode_text(source, source.read_bytes()), report, records)
+        _append_fresh(records, existing, target, report)
+        return report
+    with _open_text(source) as handle:
+        if source.suffix.lower() == ".csv":
+            report.format = "banclassify CSV"
+            # Line numbers count the header as line 1, as a spreadsheet shows them.
+            rows = enumerate(csv.DictReader(handle), start=2)
+            chunks = iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
+            for chunk in chunks:
+                records = []
+                _from_rows(source, chunk, report, records)
+                _append_fresh(records, existing, target, report)
+            return report
+        line = 1
+        for chunk in iter(lambda: list(itertools.islice(handle, CHUNK_ROWS)), []):
+            rows, problems = parse_jsonl("".join(chunk), str(source), strict=False, first_line=line)
+            line += len(chunk)
+            report.problems.extend(problems)
+            prodigy = [(n, r) for n, r in rows if "answer" in r]
+            plain = [(n, r) for n, r in rows if "answer" not in r]
+            if not report.format and rows:
+                report.format = "Prodigy JSONL" if prodigy and not plain else "banclassify JSONL"
+            records = []
+            _from_prodigy(source, prodigy, report, records)
+            _from_rows(source, plain, report, records)
+            _append_fresh(records, existing, target, report)
+    report.format = report.format or "banclassify JSONL"
+    return report
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _append_fresh(records: list[dict], existing: set[bytes], target: Path, report: ImportReport) -> None:
     fresh = []
     for record in records:
-        key = text_key(record["text"])
+        key = _digest(text_key(record["text"]))
         if key in existing:
             report.already_present += 1
             continue
@@ -68,14 +103,26 @@ def import_corrections(source: Path, target: Path) -> ImportReport:
         fresh.append(record)
     if fresh:
         append_locked(target, [json.dumps(r, ensure_ascii=False) for r in fresh])
-    report.imported = len(fresh)
-    return report
+    report.imported += len(fresh)
 
 
-def _csv_rows(source: Path, content: str) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(content.splitlines())
-    # Line numbers count the header as line 1, as a spreadsheet shows them.
-    return [(number, row) for number, row in enumerate(reader, start=2)]
+def _open_text(source: Path):
+    """``source`` as a text stream in the encoding ``decode_text`` finds in its first 64 KB: a byte-order
+    mark, else UTF-8 (a stray invalid byte becomes U+FFFD), else Windows-1252."""
+    try:
+        with source.open("rb") as handle:
+            head = handle.read(1 << 16)
+            whole = not handle.read(1)
+        if head.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8-sig"
+        elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = "utf-16"
+        else:
+            sample = head if whole else head[:-3]  # not a character cut at the end of the sample
+            encoding = "utf-8" if decode_text(source, sample, []) == sample.decode("utf-8", "replace") else "cp1252"
+        return source.open("r", encoding=encoding, errors="replace", newline="")
+    except OSError as exc:
+        raise InputError(source, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def _stamp(record: dict, source: Path) -> dict:
@@ -149,11 +196,37 @@ def _from_prodigy(source: Path, rows, report: ImportReport, records: list[dict])
         if not isinstance(text, str) or not text.strip():
             report.problems.append(f"{source}:{number}: missing or empty 'text'")
             continue
-        if len(chosen) != 1 or not is_label(chosen[0]):
-            report.problems.append(f"{source}:{number}: needs exactly one known label, got {chosen!r}")
+        if not isinstance(chosen, list) or len(chosen) != 1 or not isinstance(chosen[0], str) or not is_label(chosen[0]):
+            report.problems.append(f"{source}:{number}: needs exactly one known label, got {_short(chosen)}")
             continue
-        meta = row.get("meta") or {}
-        records.append(_stamp({"text": text.strip(), "label": chosen[0], "source": f"import:{meta.get('source') or source.name}"}, source))
+        meta = row.get("meta")
+        origin = meta.get("source") if isinstance(meta, dict) else None  # "meta" is Prodigy's free-form field
+        records.append(_stamp({"text": text.strip(), "label": chosen[0], "source": f"import:{origin if isinstance(origin, str) and origin else source.name}"}, source))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _label_studio_choice(task: dict) -> tuple[str | None, str | None]:
+    """The label chosen in a task's last annotation that was not cancelled, and what is wrong with the task's shape."""
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        return None, f"'annotations' is {type(annotations).__name__}, not a list"
+    annotations = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled")]
+    if not annotations:
+        return None, None
+    result = annotations[-1].get("result") or []
+    if not isinstance(result, list):
+        return None, f"an annotation's 'result' is {type(result).__name__}, not a list"
+    label = None
+    for item in result:
+        value = item.get("value") if isinstance(item, dict) else None
+        choices = value.get("choices") if isinstance(value, dict) else None
+        if isinstance(choices, list) and choices:
+            label = choices[0]
+    return label, None
 
 
 def _from_label_studio(source: Path, content: str, report: ImportReport, records: list[dict]) -> None:
@@ -174,12 +247,11 @@ def _from_label_studio(source: Path, content: str, report: ImportReport, records
         data = task.get("data") if isinstance(task.get("data"), dict) else task
         text = data.get("text")
         label = None
-        annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        if annotations:
-            for item in annotations[-1].get("result") or []:
-                choices = (item.get("value") or {}).get("choices")
-                if choices:
-                    label = choices[0]
+        if "annotations" in task:
+            label, shape = _label_studio_choice(task)
+            if shape:
+                report.problems.append(f"{where}: {shape}")
+                continue
         else:  # JSON-MIN: the choice sits beside the text under the control's name
             label = next((v for k, v in task.items() if k not in {"text", "id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"} and isinstance(v, str) and is_label(v)), task.get("label"))
         if not isinstance(text, str) or not text.strip():

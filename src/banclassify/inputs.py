@@ -12,6 +12,7 @@ from typing import BinaryIO, Iterator, Sequence, TextIO
 
 from .errors import InputError
 from .jsonl import json_object
+from .limits import clause_too_long
 from .documents.text import decode_text
 
 
@@ -40,9 +41,17 @@ def read_clause_records(path: Path | None, stream: TextIO | None = None) -> list
             records.append(record)
         else:
             records.append({"text": line.strip()})
+        check_clause(records[-1]["text"], f"{name}:{number}")
     if not records:
         raise InputError(name, "no clauses to classify (empty input)")
     return records
+
+
+def check_clause(text: str, where: str) -> None:
+    """Refuse a clause the model cannot read (``InputError`` naming ``where``)."""
+    problem = clause_too_long(text)
+    if problem:
+        raise InputError(where, problem)
 
 
 STDIN = "-"

@@ -37,16 +37,19 @@ def json_object(line: str) -> dict:
 
 
 def parse_jsonl(
-    content: str, name: str, *, strict: bool, error: type[BanclassifyError] = InputError,
+    content: str, name: str, *, strict: bool, error: type[BanclassifyError] = InputError, first_line: int = 1,
 ) -> tuple[list[tuple[int, dict]], list[str]]:
     """The (line number, object) pairs of ``content`` and the problems of its skipped lines.
 
-    ``name`` is how lines are named in messages (``name:line``). With ``strict``
+    ``name`` is how lines are named in messages (``name:line``; ``content`` starts at
+    line ``first_line`` of the file, for a file read in chunks). With ``strict``
     the first bad line raises ``error`` and the problem list is always empty.
     """
     records: list[tuple[int, dict]] = []
     problems: list[str] = []
-    for number, line in enumerate(content.splitlines(), start=1):
+    # Split at newlines only: str.splitlines() also splits at U+2028 and other separators,
+    # which json.dumps(ensure_ascii=False) leaves raw inside a string.
+    for number, line in enumerate(content.removesuffix("\n").split("\n"), start=first_line):
         if not line.strip():
             continue
         try:
@@ -73,6 +76,8 @@ def read_jsonl(
         if missing_ok:
             return [], []
         raise error(path, "no such file") from None
+    except IsADirectoryError:
+        raise error(path, "cannot be read (is a directory)") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise error(path, f"cannot be read ({exc})") from None
+        raise error(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     return parse_jsonl(content, str(path), strict=strict, error=error)

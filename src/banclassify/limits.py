@@ -18,6 +18,17 @@ DEFAULT_MAX_PAGES = 5000
 DEFAULT_TIMEOUT = 600.0
 # The largest a single compressed PDF stream may decode to (pdfminer's Flate filter).
 MAX_STREAM_MB = 256
+# The longest clause given as text (classify, labelled data): a real clause is a few
+# thousand characters; spaCy refuses texts over a million (E088). Documents are cut
+# into clauses by the segmenter, which cuts run-on text far shorter than this.
+MAX_CLAUSE_CHARS = 100_000
+
+
+def clause_too_long(text: str) -> str | None:
+    """Why ``text`` is too long to be one clause, or None."""
+    if len(text) <= MAX_CLAUSE_CHARS:
+        return None
+    return f"a clause of {len(text):,} characters (at most {MAX_CLAUSE_CHARS:,}: split it into clauses, or scan it as a document)"
 
 
 def machine_memory_mb() -> float | None:

@@ -186,15 +186,22 @@ def render_model_info(path, card: dict, card_problem: str | None = None) -> str:
         return "\n".join([*lines, f"model card not shown: {card_problem}"]) + "\n"
     if not card:
         return "\n".join([*lines, "no model card beside the model file"]) + "\n"
-    lines.append(f"labels: {', '.join(sorted(card.get('labels') or {}))}")
-    lines.append(f"created: {card.get('created')}")
+    # A card is written by train, but --trust-model shows any file's: every field is read for what it is.
+    labels = card.get("labels")
+    counts = labels if isinstance(labels, dict) else {}
+    names = list(counts) if counts else [str(v) for v in labels] if isinstance(labels, list) else []
+    lines.append(f"labels: {', '.join(sorted(map(str, names))) or 'not stated'}")
+    lines.append(f"created: {card.get('created', 'not stated')}")
     yours = f" ({card['user_examples']} of them yours)" if card.get("user_examples") else ""
-    lines.append(f"trained on: {card.get('examples')} clauses{yours} from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
-    lines += [f"  {label:<20} {count:>5}" for label, count in (card.get("labels") or {}).items()]
-    cv = card.get("cross_validation") or {}
-    if cv:
-        lines.append(f"grouped {cv['folds']}-fold CV: macro-F1 {cv['macro_f1']}, accuracy {cv['accuracy']}")
-    lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items()))
+    if card.get("examples") is not None:
+        lines.append(f"trained on: {card.get('examples')} clauses{yours} from {card.get('source_documents')} documents, data hash {str(card.get('data_hash'))[:16]}…")
+    lines += [f"  {label:<20} {count!s:>5}" for label, count in counts.items()]
+    cv = card.get("cross_validation")
+    if isinstance(cv, dict) and cv:
+        lines.append(f"grouped {cv.get('folds', '?')}-fold CV: macro-F1 {cv.get('macro_f1', 'not stated')}, accuracy {cv.get('accuracy', 'not stated')}")
+    versions = card.get("versions")
+    shown = ", ".join(f"{k} {v}" for k, v in versions.items()) if isinstance(versions, dict) else str(versions or "not stated")
+    lines.append("versions: " + shown)
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ from typing import Sequence
 from .classify import build_pipeline, save_model
 from .corpus import Corpus, data_hash, is_shipped, is_test_file, jsonl_files, load_corpus, training_files
 from .crossval import grid_search
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .evaluate import expected_calibration_error, out_of_fold_probabilities, score
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
@@ -137,6 +137,9 @@ def train(
     started = time.perf_counter()
     check_outputs(out, shipped)
     corpus = load_corpus(files)
+    labels = sorted(set(corpus.labels))
+    if len(labels) < 2:
+        raise DataError(None, f"the labelled data has only one label ({labels[0]}, {len(corpus.examples)} clauses): a model needs clauses of at least two labels (add clauses labelled none)")
     for line in describe_data(corpus, user_data):
         progress.note(line)
     pipeline = build_pipeline()

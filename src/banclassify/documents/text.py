@@ -127,7 +127,7 @@ OPENING_RUNS_ON = re.compile(r"\bBE[ \t]+IT(?:[ \t]+FURTHER)?,?[ \t]*$", re.IGNO
 def read_text_file(path: Path) -> ExtractedDocument:
     data = read_document_bytes(path)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(path, "binary file, not text")
+        data = _utf16_without_bom(path, data)
     warnings: list[str] = []
     text = decode_text(path, data, warnings).replace("\r\n", "\n").replace("\r", "\n")
     if path.suffix.lower() in {".md", ".markdown"}:
@@ -141,6 +141,25 @@ def read_text_file(path: Path) -> ExtractedDocument:
     raw_pages = text.split("\f")
     pages = [PageText(n, join_hyphenated(clean_plain_text(t))) for n, t in enumerate(raw_pages, start=1)]
     return ExtractedDocument(path, "text", pages, len(pages), warnings=warnings)
+
+
+def _utf16_without_bom(path: Path, data: bytes) -> bytes:
+    """UTF-16 text that lacks its byte-order mark, given one; ``InputError`` for a binary file.
+
+    ASCII-range text in UTF-16 has a NUL in every other byte: at odd offsets in
+    little-endian, at even ones in big-endian. A binary file has NULs anywhere.
+    """
+    head = data[:4096]
+    even, odd = head[0::2], head[1::2]
+    for zeros, bom in ((odd, b"\xff\xfe"), (even, b"\xfe\xff")):
+        other = even if zeros is odd else odd
+        if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.01 * len(other) and len(data) % 2 == 0:
+            try:
+                (bom + data).decode("utf-16")
+            except UnicodeDecodeError:
+                break
+            return bom + data
+    raise InputError(path, "binary file, not text (NUL bytes, and not UTF-16 text)")
 
 
 def strip_html_comments(text: str, warnings: list[str]) -> str:
