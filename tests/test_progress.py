@@ -145,7 +145,7 @@ def test_counted_grid_search_chooses_what_grid_search_cv_chooses(normalised_smal
 
     from banclassify.crossval import grid_search
 
-    grid = {"model__estimator__C": [0.1, 30.0]}
+    grid = {"model__estimator__estimator__C": [0.1, 30.0]}
     downstream, X, corpus = normalised_small
     counted = Counted()
     ours = grid_search(downstream, grid, X, corpus.training_targets, corpus.groups, 2, 1, counted)

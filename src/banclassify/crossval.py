@@ -20,10 +20,11 @@ def _fit(estimator, X, y, train, params: dict):
     return model.fit(_safe_indexing(X, train), [y[i] for i in train])
 
 
-def _fit_predict(estimator, X, y, train, test):
+def _fit_predict_proba(estimator, X, y, train, test):
     from sklearn.utils import _safe_indexing
 
-    return test, _fit(estimator, X, y, train, {}).predict(_safe_indexing(X, test))
+    model = _fit(estimator, X, y, train, {})
+    return test, [str(c) for c in model.classes_], model.predict_proba(_safe_indexing(X, test))
 
 
 def _fit_score(estimator, X, y, train, test, params: dict, point: int, fold: int):
@@ -38,22 +39,35 @@ def _splits(X, y, groups: Sequence[str], folds: int):
     return list(GroupKFold(n_splits=folds).split(X, y, list(groups)))
 
 
-def fold_predictions(estimator, X, y: Sequence[str], groups: Sequence[str], folds: int, n_jobs: int = 1,
-                     progress: Progress | None = None) -> list[str]:
-    """What ``cross_val_predict`` returns with ``GroupKFold(folds)``: each clause labelled by the fold that did not see it."""
+def fold_probabilities(estimator, X, y: Sequence[str], groups: Sequence[str], folds: int, n_jobs: int = 1,
+                       progress: Progress | None = None):
+    """(probabilities, their classes) of every clause from the fold that did not see its source document."""
+    import numpy as np
     from joblib import Parallel, delayed
 
     progress = progress or Progress()
     y = list(y)
     progress.stage(f"cross-validation: {folds} folds", folds)
-    predicted: list = [None] * len(y)
+    results = []
     runs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(_fit_predict)(estimator, X, y, train, test) for train, test in _splits(X, y, groups, folds))
-    for test, labels in runs:
-        for i, label in zip(test, labels):
-            predicted[i] = label
+        delayed(_fit_predict_proba)(estimator, X, y, train, test) for train, test in _splits(X, y, groups, folds))
+    for result in runs:
+        results.append(result)
         progress.advance()
-    return predicted
+    classes = sorted({c for _, fold_classes, _ in results for c in fold_classes})
+    probabilities = np.zeros((len(y), len(classes)))
+    for test, fold_classes, fold_probabilities in results:
+        for column, cls in enumerate(fold_classes):
+            probabilities[test, classes.index(cls)] = fold_probabilities[:, column]
+    return probabilities, classes
+
+
+def fold_predictions(estimator, X, y: Sequence[str], groups: Sequence[str], folds: int, n_jobs: int = 1,
+                     progress: Progress | None = None) -> list[str]:
+    """What ``cross_val_predict`` returns with ``GroupKFold(folds)``: each clause labelled by the fold that did not see it
+    (the most probable class: what ``predict`` of this project's classifiers returns)."""
+    probabilities, classes = fold_probabilities(estimator, X, y, groups, folds, n_jobs, progress)
+    return [classes[i] for i in probabilities.argmax(axis=1)]
 
 
 def grid_search(estimator, grid: dict, X, y: Sequence[str], groups: Sequence[str], folds: int, n_jobs: int = 1,

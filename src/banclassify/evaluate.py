@@ -170,32 +170,6 @@ def grouped_cross_validation(
     return {"folds": folds, "macro_f1": scores.macro_f1, "accuracy": scores.accuracy, "per_label": scores.per_label}
 
 
-def out_of_fold_probabilities(
-    pipeline, normalised, labels: Sequence[str], groups: Sequence[str], folds: int = 5, n_jobs: int = 1,
-    targets: Sequence[str] | None = None,
-):
-    """(probabilities, their classes) of every clause from a model fitted without its source document."""
-    import numpy as np
-    from joblib import Parallel, delayed
-    from sklearn.base import clone
-    from sklearn.model_selection import GroupKFold
-
-    fit_on = np.asarray(list(targets) if targets is not None else list(labels), dtype=object)
-    splits = list(GroupKFold(n_splits=folds).split(normalised, fit_on, groups=list(groups)))
-
-    def run(train, test):
-        model = clone(pipeline).fit(normalised[train], list(fit_on[train]))
-        return test, [str(c) for c in model.classes_], model.predict_proba(normalised[test])
-
-    results = Parallel(n_jobs=n_jobs)(delayed(run)(train, test) for train, test in splits)
-    classes = sorted({c for _, fold_classes, _ in results for c in fold_classes})
-    probabilities = np.zeros((len(fit_on), len(classes)))
-    for test, fold_classes, fold_probabilities in results:
-        for column, cls in enumerate(fold_classes):
-            probabilities[test, classes.index(cls)] = fold_probabilities[:, column]
-    return probabilities, classes
-
-
 def cross_validate_training_data(classifier, n_jobs: int = -1, progress=None, extra_files=()) -> dict:
     """``evaluate --cv``: grouped cross-validation of ``classifier``'s model, refitted fold by
     fold on the training split (``data/labeled``, not the test files, plus ``extra_files``: the user's)."""

@@ -13,9 +13,9 @@ from typing import Sequence
 
 from .classify import build_pipeline, save_model
 from .corpus import Corpus, data_hash, is_shipped, is_test_file, jsonl_files, load_corpus, training_files
-from .crossval import grid_search
+from .crossval import fold_probabilities, grid_search
 from .errors import DataError, UsageError
-from .evaluate import expected_calibration_error, out_of_fold_probabilities, score
+from .evaluate import expected_calibration_error, score
 from .files import sha256_file, write_text_atomic
 from .normalise import clause_input
 from .progress import Progress
@@ -160,7 +160,7 @@ def train(
     cv = calibration = None
     if folds >= 2:
         progress.note("grouped cross-validation")
-        probabilities, classes = out_of_fold_probabilities(downstream, normalised, labels, groups, folds, n_jobs, targets)
+        probabilities, classes = fold_probabilities(downstream, normalised, targets, groups, folds, n_jobs, progress)
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
         half = len(labels) // 2
         scores = score(labels[:half], predicted[:half])
