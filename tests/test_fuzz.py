@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from banclassify.cli import app
-from banclassify.documents import PageText
+from banclassify.documents import PageText, extract
+from banclassify.errors import InputError
 from banclassify.segment import segment
 from conftest import SAMPLE_PDF
 
@@ -87,13 +88,29 @@ def test_inputs_that_once_broke_the_tool(path):
     assert_handled(path)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Through the whole CLI (a model load each, about 2 s): a few examples; the reading and
+# segmenting of arbitrary bytes, where the variety is, gets many more below.
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=3000))
 def test_arbitrary_bytes_as_a_text_file(tmp_path, data):
     path = tmp_path / "input.txt"
     path.write_bytes(data)
     result = runner.invoke(app, ["scan", str(path)])
     assert result.exit_code in DOCUMENTED_EXIT_CODES and "Traceback" not in result.output
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes_are_read_or_refused_with_one_reason(tmp_path, data):
+    path = tmp_path / "input.txt"
+    path.write_bytes(data)
+    try:
+        document = extract(path)
+    except InputError as exc:
+        assert exc.problem and "\n" not in exc.problem
+        return
+    for clause in segment(document.pages):
+        assert clause.text.strip()
 
 
 @settings(max_examples=150, deadline=None)
