@@ -83,24 +83,15 @@ def tiny_corpus(path: Path) -> Path:
 
 
 @needs_mounts
-def test_train_refuses_a_read_only_out_before_it_trains(tmp_path):
+@pytest.mark.parametrize("mount, reason", [(READ_ONLY_MOUNT, READ_ONLY), (FULL_DISK, "the disk is full")], ids=["read-only", "full-disk"])
+def test_train_refuses_an_unwritable_out_before_it_trains(tmp_path, mount, reason):
     data = tiny_corpus(tmp_path / "labels.jsonl")
     folder = tmp_path / "models"
     folder.mkdir()
-    result = in_namespace(READ_ONLY_MOUNT, folder, "train", "--data", data, "--fast", "--out", folder / "mine.joblib")
+    result = in_namespace(mount, folder, "train", "--data", data, "--fast", "--out", folder / "mine.joblib")
     assert result.returncode == 8, result.stderr
     # Nothing was read or fitted: the corpus summary ("... clauses in all") comes first in a training.
-    assert only_line(result) == f"banclassify: error: {folder / 'mine.joblib'}: cannot write: {READ_ONLY}"
-
-
-@needs_mounts
-def test_train_refuses_an_out_on_a_full_disk_before_it_trains(tmp_path):
-    data = tiny_corpus(tmp_path / "labels.jsonl")
-    folder = tmp_path / "models"
-    folder.mkdir()
-    result = in_namespace(FULL_DISK, folder, "train", "--data", data, "--fast", "--out", folder / "mine.joblib")
-    assert result.returncode == 8, result.stderr
-    assert only_line(result) == f"banclassify: error: {folder / 'mine.joblib'}: cannot write: the disk is full"
+    assert only_line(result) == f"banclassify: error: {folder / 'mine.joblib'}: cannot write: {reason}"
 
 
 def test_train_refuses_an_out_it_may_not_write_before_it_trains(tmp_path, monkeypatch):
